@@ -1,0 +1,90 @@
+"""Fixtures: a real database (SQLite by default, PostgreSQL when DATABASE_URL says so), a real Redis,
+a fresh app per test and tables emptied after each test."""
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import MetaData, text
+
+from config import TestConfig
+from tracker import create_app, embedded_redis
+from tracker.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT.parent / "shared" / "seed" / "000_43a8054b3d808e27.txt"
+TODAY = date(2026, 11, 25)  # a Wednesday, a working day
+
+
+@pytest.fixture(scope="session")
+def services(tmp_path_factory):
+    """The database URL and Redis URL for the whole run; starts a throw-away Redis if none is given."""
+    base = tmp_path_factory.mktemp("services")
+    redis_proc = None
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        redis_proc, redis_url = embedded_redis.start(base / "redis")
+        os.environ["REDIS_URL"] = redis_url
+    db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{base / 'test.db'}"
+    os.environ["DATABASE_URL"] = db_url
+    app = create_app(TestConfig(), INSTANCE_DIR=str(base / "instance"))
+    with app.app_context():
+        _reset_schema()
+    yield {"database_url": db_url, "redis_url": redis_url, "base": base}
+    if redis_proc is not None:
+        redis_proc.terminate()
+        redis_proc.wait(timeout=10)
+
+
+def _reset_schema():
+    """Drop whatever a previous run left and migrate from scratch, as production would."""
+    from flask_migrate import upgrade
+    leftovers = MetaData()
+    leftovers.reflect(bind=db.engine)
+    leftovers.drop_all(bind=db.engine)
+    upgrade(directory=str(ROOT / "migrations"))
+
+
+@pytest.fixture
+def app(services, tmp_path):
+    """A fresh app on the shared database, with its own upload folder; tables are emptied afterwards."""
+    app = create_app(TestConfig(), INSTANCE_DIR=str(tmp_path / "instance"), UPLOAD_DIR=str(tmp_path / "uploads"),
+                     FIXED_TODAY=TODAY, SECRET_KEY="test-secret")
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+
+
+def _empty_tables():
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def world(app):
+    """Organisations, users of every role and a plan (see tests/factories.py)."""
+    from tests.factories import build_world
+    return build_world()
+
+
+@pytest.fixture
+def api(client, world):
+    """Call the API as a given user: api("office").post("/tasks", json=…)."""
+    from tests.factories import ApiClient
+    return lambda username: ApiClient(client, username)

@@ -1,0 +1,32 @@
+"""Bearer tokens for the API."""
+from flask import g, jsonify
+
+from tracker.api import bp, schemas
+from tracker.api.parsing import parse_json
+from tracker.api.spec import build, operation
+from tracker.extensions import db
+from tracker.services.users import authenticate, issue_token, revoke_token
+
+
+@operation(bp, "/auth/token", "POST", summary="登录,取得令牌", body=schemas.TokenIn,
+           response=schemas.TokenOut, public=True)
+def create_token():
+    body = parse_json(schemas.TokenIn)
+    user = authenticate(body.username, body.password)
+    token, expires_at = issue_token(user)
+    db.session.commit()
+    return jsonify(schemas.TokenOut(token=token, expires_at=expires_at).model_dump(mode="json"))
+
+
+@operation(bp, "/auth/token", "DELETE", summary="注销当前令牌", status=204)
+def delete_token():
+    revoke_token(g.api_token)
+    db.session.commit()
+    return "", 204
+
+
+@operation(bp, "/openapi.json", "GET", summary="本 API 的 OpenAPI 3 文档", public=True)
+def openapi():
+    return jsonify(build(bp.url_prefix))
+
+

@@ -1,0 +1,13 @@
+"""Flask-Login's user loader: the session id carries an epoch, so a changed password ends old sessions."""
+from tracker.extensions import db
+from tracker.models import User
+
+
+def load_user(session_id: str):
+    user_id, _, epoch = (session_id or "").partition(":")
+    if not user_id.isdigit() or not epoch.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_epoch != int(epoch) or not user.is_active_account:
+        return None
+    return user

@@ -1,0 +1,41 @@
+"""Login and logout pages."""
+from urllib.parse import urlparse
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from tracker.auth.forms import LoginForm
+from tracker.services.errors import NotAuthenticated
+from tracker.services.users import authenticate
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path, so the login page cannot send people elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlparse(target).netloc:
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.username.data.strip(), form.password.data)
+        except NotAuthenticated as exc:
+            form.password.errors.append(exc.message)
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash("已退出登录。", "info")
+    return redirect(url_for("auth.login"))

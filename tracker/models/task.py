@@ -1,0 +1,106 @@
+"""Plan tasks (任务), their co-owners and requests."""
+from datetime import date, datetime
+
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.types import UTCDateTime, utcnow
+
+STATUSES = ("draft", "assigned", "in_progress", "completion_requested", "done", "cancelled")
+CLOSED_STATUSES = ("done", "cancelled")
+STATUS_LABELS = {
+    "draft": "草稿", "assigned": "已交办", "in_progress": "推进中",
+    "completion_requested": "申请办结", "done": "已办结", "cancelled": "已取消",
+}
+
+task_co_owner = Table(
+    "task_co_owner", db.metadata,
+    Column("task_id", ForeignKey("plan_task.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user_account.id"), primary_key=True, index=True),
+)
+
+
+class PlanTask(db.Model):
+    """A tracked measure of a plan; named PlanTask to keep it apart from Celery jobs."""
+
+    __tablename__ = "plan_task"
+    __table_args__ = (
+        Index("ix_plan_task_org_due", "org_id", "due_date"),
+        Index("ix_plan_task_status_due", "status", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("plan_theme.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("plan_task.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    report_section: Mapped[int] = mapped_column(Integer)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(100), default="")
+    start_date: Mapped[date | None] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(30), default="draft")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("plan_task.id"))
+    demo_ref: Mapped[str | None] = mapped_column(String(40))
+    last_progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    plan: Mapped["Plan"] = relationship()  # noqa: F821
+    org: Mapped["Organisation"] = relationship()  # noqa: F821
+    theme: Mapped["PlanTheme"] = relationship()  # noqa: F821
+    owner: Mapped["User | None"] = relationship(foreign_keys=[owner_id])  # noqa: F821
+    lead: Mapped["User | None"] = relationship(foreign_keys=[lead_id])  # noqa: F821
+    co_owners: Mapped[list["User"]] = relationship(secondary=task_co_owner, order_by="User.username")  # noqa: F821
+    parent: Mapped["PlanTask | None"] = relationship(remote_side=[id], foreign_keys=[parent_id],
+                                                     back_populates="subtasks")
+    subtasks: Mapped[list["PlanTask"]] = relationship(foreign_keys=[parent_id], back_populates="parent",
+                                                      order_by="PlanTask.id")
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def __repr__(self) -> str:
+        return f"<PlanTask {self.id} {self.status}>"
+
+
+class TaskRequest(db.Model):
+    """A completion (申请办结) or extension (申请延期) request and its decision."""
+
+    __tablename__ = "task_request"
+    __table_args__ = (Index("ix_task_request_pending", "task_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("plan_task.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # completion | extension
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    requested_due_date: Mapped[date | None] = mapped_column(Date)
+    previous_due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|approved|returned|closed
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decision_comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    task: Mapped[PlanTask] = relationship()
+    requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id])  # noqa: F821
+    decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])  # noqa: F821
+
+    def __repr__(self) -> str:
+        return f"<TaskRequest {self.id} {self.kind} {self.status}>"

@@ -1,0 +1,1 @@
+"""Domain verbs: they validate, change the session and flush; callers commit."""

@@ -1,0 +1,94 @@
+"""Evidence files: checked by content, capped in size, kept on disk outside the database."""
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import filetype
+from flask import current_app
+
+from tracker.services.errors import TooLarge, ValidationFailed
+
+# Extension -> the MIME type its content must show (filetype reads the magic bytes).
+ALLOWED = {
+    "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "doc": "application/msword", "xls": "application/vnd.ms-excel",
+}
+MAX_FILES = 10
+
+
+@dataclass
+class IncomingFile:
+    """An uploaded file's name and bytes, before it is stored."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass
+class StoredFile:
+    filename: str
+    stored_name: str
+    content_type: str
+    size: int
+    sha256: str
+    is_image: bool
+
+
+def check(files: list[IncomingFile]) -> None:
+    """Refuse anything that is too big or is not what its name claims."""
+    if len(files) > MAX_FILES:
+        raise ValidationFailed(f"一次最多上传{MAX_FILES}个文件", {"evidence": f"最多{MAX_FILES}个文件"})
+    cap = current_app.config["EVIDENCE_MAX_BYTES"]
+    for f in files:
+        name = os.path.basename(f.filename or "").strip()
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if len(f.data) > cap:
+            raise TooLarge(f"文件“{name}”超过{cap // (1024 * 1024)}MB", {"evidence": "文件过大"})
+        if not f.data:
+            raise ValidationFailed(f"文件“{name}”是空的", {"evidence": "空文件"})
+        if ext not in ALLOWED:
+            raise ValidationFailed(f"不支持的文件类型“{name}”:只接受图片、PDF、Word、Excel",
+                                   {"evidence": "不支持的文件类型"})
+        kind = filetype.guess(f.data)
+        detected = kind.mime if kind else None
+        if detected != ALLOWED[ext] and not _same_family(ext, detected):
+            raise ValidationFailed(f"文件“{name}”的内容与扩展名不符", {"evidence": "文件内容与类型不符"})
+
+
+def _same_family(ext: str, detected: str | None) -> bool:
+    """Old Office files share one container format, and some docx/xlsx look like plain zips."""
+    if ext in ("doc", "xls") and detected in ("application/x-ole-storage", "application/msword",
+                                             "application/vnd.ms-excel"):
+        return True
+    return ext in ("docx", "xlsx") and detected == "application/zip"
+
+
+def store(files: list[IncomingFile]) -> list[StoredFile]:
+    """Write checked files under UPLOAD_DIR with unguessable names."""
+    folder = Path(current_app.config["UPLOAD_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = []
+    for f in files:
+        name = os.path.basename(f.filename).strip()[:255]
+        ext = name.rsplit(".", 1)[-1].lower()
+        stored_name = f"{uuid.uuid4().hex}.{ext}"
+        (folder / stored_name).write_bytes(f.data)
+        stored.append(StoredFile(name, stored_name, ALLOWED[ext], len(f.data),
+                                 hashlib.sha256(f.data).hexdigest(), ALLOWED[ext].startswith("image/")))
+    return stored
+
+
+def discard(stored: list[StoredFile]) -> None:
+    """Remove files written for a change that did not go through."""
+    folder = Path(current_app.config["UPLOAD_DIR"])
+    for s in stored:
+        (folder / s.stored_name).unlink(missing_ok=True)
+
+
+def path_of(stored_name: str) -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / stored_name

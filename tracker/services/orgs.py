@@ -1,0 +1,56 @@
+"""Organisations: create them and find them by name or path."""
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import Organisation
+from tracker.services import audit
+from tracker.services.errors import NotFound, ValidationFailed, check_fields
+from tracker.services.validation import clean_text
+
+
+def create_org(name: str, parent: Organisation | None = None, *, actor=None) -> Organisation:
+    """Add an organisation below `parent`; names are unique among siblings."""
+    errors: dict = {}
+    name = clean_text(errors, "name", "名称", name, max_len=100, required=True)
+    if "/" in name:
+        errors["name"] = "名称不能包含“/”"
+    check_fields(errors)
+    sibling = db.session.scalar(select(Organisation).where(
+        Organisation.name == name,
+        Organisation.parent_id == parent.id if parent else Organisation.parent_id.is_(None)))
+    if sibling is not None:
+        raise ValidationFailed(f"同级已有名为“{name}”的单位", {"name": "同级单位名称重复"})
+    org = Organisation(name=name, parent=parent)
+    db.session.add(org)
+    db.session.flush()
+    org.path = f"{parent.path if parent else '/'}{org.id}/"
+    audit.record(actor, "org.create", obj=org, org_id=org.id, changes={"name": (None, name)})
+    return org
+
+
+def resolve_org(ref: str) -> Organisation:
+    """Find an organisation by its name, or by a path such as 旌德县/云乐镇 where names repeat."""
+    parts = [p.strip() for p in (ref or "").split("/") if p.strip()]
+    if not parts:
+        raise NotFound("请给出单位名称")
+    if len(parts) == 1:
+        found = db.session.scalars(select(Organisation).where(Organisation.name == parts[0])).all()
+        if not found:
+            raise NotFound(f"找不到单位“{parts[0]}”")
+        if len(found) > 1:
+            options = "、".join(sorted(o.full_name for o in found))
+            raise ValidationFailed(f"有多个名为“{parts[0]}”的单位,请用路径指明:{options}")
+        return found[0]
+    node = None
+    for part in parts:
+        node = db.session.scalar(select(Organisation).where(
+            Organisation.name == part,
+            Organisation.parent_id == node.id if node else Organisation.parent_id.is_(None)))
+        if node is None:
+            raise NotFound(f"找不到单位“{ref}”")
+    return node
+
+
+def visible_org_ids(user):
+    """A subquery of the ids of the user's organisation and those below it."""
+    return select(Organisation.id).where(Organisation.path.startswith(user.org.path))

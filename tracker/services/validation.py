@@ -1,0 +1,49 @@
+"""Field checks shared by every service, with Chinese messages."""
+from datetime import date
+
+TITLE_MAX = 200
+TEXT_MAX = 5000
+UNIT_MAX = 100
+
+
+def clean_text(errors: dict, field: str, label: str, value, *, max_len: int, required: bool = False) -> str:
+    """Strip a text field and record a message when it is missing, not text or too long."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = f"{label}必须是文字"
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors[field] = f"{label}不能为空"
+    elif len(value) > max_len:
+        errors[field] = f"{label}不能超过{max_len}个字(现有{len(value)}个)"
+    return value
+
+
+def clean_date(errors: dict, field: str, label: str, value, *, required: bool = False) -> date | None:
+    """Accept a date or an ISO string (YYYY-MM-DD); impossible dates like 2024-02-30 are refused."""
+    if value is None or value == "":
+        if required:
+            errors[field] = f"{label}不能为空"
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    errors[field] = f"{label}不是有效日期(格式:2024-06-30)"
+    return None
+
+
+def clean_int(errors: dict, field: str, label: str, value, *, low: int, high: int) -> int | None:
+    """A whole number within [low, high]; booleans and numeric strings are refused."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors[field] = f"{label}必须是{low}到{high}之间的整数"
+        return None
+    if not low <= value <= high:
+        errors[field] = f"{label}必须在{low}到{high}之间"
+        return None
+    return value
