@@ -32,6 +32,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_SECURE_DEFAULT = False
+    # Argon2id costs (argon2-cffi's defaults: RFC 9106's second recommendation).
+    PASSWORD_HASH_TIME_COST = 3
+    PASSWORD_HASH_MEMORY_COST = 65536
 
     def __init__(self):
         env = os.environ
@@ -75,9 +78,11 @@ class DevelopmentConfig(Config):
 
 
 class TestConfig(Config):
-    """The test suite: each test gets its own data; CSRF stays on for web tests that want it."""
+    """The test suite: each test gets its own data; CSRF stays on, hashing is cheap."""
 
     TESTING = True
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_COST = 8192
 
 
 class ProductionConfig(Config):

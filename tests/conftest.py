@@ -88,3 +88,38 @@ def api(client, world):
     """Call the API as a given user: api("office").post("/tasks", json=…)."""
     from tests.factories import ApiClient
     return lambda username: ApiClient(client, username)
+
+
+@pytest.fixture
+def celery_worker(services, tmp_path):
+    """A real Celery worker process on the test database and Redis, consuming a queue of its own."""
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "DATABASE_URL": services["database_url"], "REDIS_URL": services["redis_url"],
+           "INSTANCE_DIR": str(tmp_path / "worker-instance"), "TRACKER_CONFIG": "test", "SECRET_KEY": "test"}
+    log = open(tmp_path / "worker.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "wsgi.celery_app", "worker", "--pool=solo", "-Q", queue,
+         "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if "ready." in (tmp_path / "worker.log").read_text():
+            break
+        if proc.poll() is not None:
+            raise RuntimeError((tmp_path / "worker.log").read_text())
+        time.sleep(0.2)
+    else:
+        proc.kill()
+        raise RuntimeError("Celery worker did not start:\n" + (tmp_path / "worker.log").read_text())
+    yield {"queue": queue, "process": proc, "log": tmp_path / "worker.log"}
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()

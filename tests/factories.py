@@ -1,4 +1,5 @@
 """Test data built through the services, as the product itself would build it."""
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -68,3 +69,11 @@ class ApiClient:
 
     def delete(self, path, **kw):
         return self._call("delete", path, **kw)
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', html) or \
+        re.search(r'value="([^"]+)"[^>]*?name="csrf_token"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)

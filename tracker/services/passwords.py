@@ -1,22 +1,34 @@
 """Password hashing (Argon2id) and the strength rule."""
+from functools import lru_cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-
-_hasher = PasswordHasher()
-# Verifying against this when the user does not exist keeps the timing of a wrong username the same.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-0")
+from flask import current_app
 
 MIN_LENGTH = 8
 
 
+@lru_cache(maxsize=4)
+def _hasher_for(time_cost: int, memory_cost: int) -> tuple[PasswordHasher, str]:
+    """A hasher with these costs and a dummy hash made with it."""
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+    return hasher, hasher.hash("not-a-real-password-0")
+
+
+def _hasher() -> tuple[PasswordHasher, str]:
+    config = current_app.config
+    return _hasher_for(config["PASSWORD_HASH_TIME_COST"], config["PASSWORD_HASH_MEMORY_COST"])
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher()[0].hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when the password matches; compares against a dummy hash when there is none."""
+    """True when the password matches; with no hash, a dummy one is checked so timing does not tell."""
+    hasher, dummy = _hasher()
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return hasher.verify(password_hash or dummy, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
