@@ -23,8 +23,23 @@ def _answer(status: int, message: str):
     return render_template("error.html", status=status, message=message), status
 
 
+def _has_nul(request) -> bool:
+    """NUL characters cannot be stored (PostgreSQL refuses them) and are never legitimate input."""
+    if any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+        return True
+    if request.mimetype == "application/x-www-form-urlencoded" or request.mimetype == "multipart/form-data":
+        return any("\x00" in v for v in request.form.values())
+    return b"\\u0000" in request.get_data(cache=True) if request.is_json else False
+
+
 def register(app: Flask) -> None:
     """Install the handlers on the app."""
+
+    @app.before_request
+    def refuse_nul_bytes():
+        if _has_nul(request):
+            return _answer(400, "输入中含有不允许的控制字符")
+        return None
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
