@@ -42,7 +42,7 @@ def _reset_schema():
     leftovers = MetaData()
     leftovers.reflect(bind=db.engine)
     leftovers.drop_all(bind=db.engine)
-    upgrade(directory=str(ROOT / "migrations"))
+    upgrade(directory=str(ROOT / "migrations"), revision="heads")
 
 
 @pytest.fixture
