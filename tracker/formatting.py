@@ -26,3 +26,4 @@ def cn_datetime(value: datetime | None) -> str:
 def register(app: Flask) -> None:
     app.add_template_filter(cn_date, "cn_date")
     app.add_template_filter(cn_datetime, "cn_datetime")
+    app.jinja_env.globals["has_view"] = lambda endpoint: endpoint in app.view_functions
