@@ -28,6 +28,11 @@ class Config:
     # Light thresholds (DOMAIN.md); the reminders issue makes them editable per organisation.
     DUE_SOON_WORKDAYS = 3
     STALLED_DAYS = 30
+    # Reminder rule defaults (issue 4); each organisation's committee may edit its own.
+    ESCALATE_LEAD_AFTER = 4
+    ESCALATE_COMMITTEE_AFTER = 11
+    STALLED_REPEAT_DAYS = 7
+    REVIEW_WAIT_WORKDAYS = 2
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
@@ -48,8 +53,17 @@ class Config:
         # Whole request bodies; a single evidence file is capped lower.
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", 50 * 1024 * 1024))
         self.EVIDENCE_MAX_BYTES = int(env.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
+        # Plan import (issue 6): an uploaded report or task table, and what its zip may unpack to.
+        self.IMPORT_MAX_BYTES = int(env.get("IMPORT_MAX_BYTES", 10 * 1024 * 1024))
+        self.IMPORT_MAX_UNZIPPED_BYTES = int(env.get("IMPORT_MAX_UNZIPPED_BYTES", 100 * 1024 * 1024))
+        self.EXPORT_QUEUE = env.get("EXPORT_QUEUE", "celery")
         self.API_TOKEN_HOURS = int(env.get("API_TOKEN_HOURS", 24 * 7))
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", self.SESSION_COOKIE_SECURE_DEFAULT)
+        # Failed logins per username and address before HTTP 429 (web login and API token).
+        self.LOGIN_FAILURE_LIMIT = env.get("LOGIN_FAILURE_LIMIT", "10 per 15 minutes")
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", self.REDIS_URL)
+        self.RATELIMIT_SWALLOW_ERRORS = True  # Redis down must not stop people logging in
+        self.RATELIMIT_KEY_PREFIX = "tracker"
         self.CELERY = {
             "broker_url": env.get("CELERY_BROKER_URL", self.REDIS_URL),
             "task_ignore_result": True,
@@ -57,13 +71,38 @@ class Config:
             "task_reject_on_worker_lost": True,
             "worker_prefetch_multiplier": 1,
             "timezone": self.TIMEZONE,
-            "include": ["tasks.maintenance"],
+            "include": ["tasks.maintenance", "tasks.reminders", "tasks.exports"],
             "beat_schedule_filename": str(instance_dir / "celerybeat-schedule"),
             "broker_connection_retry_on_startup": True,
             "beat_schedule": {
                 "prune-api-tokens": {"task": "maintenance.prune_tokens", "schedule": 3600.0},
+                # Reminders (issue 4): one idempotent sweep every few minutes, never one ETA job per reminder.
+                "reminders-sweep": {"task": "reminders.sweep",
+                                    "schedule": float(env.get("REMINDER_SWEEP_SECONDS", 300)),
+                                    "options": {"queue": env.get("REMINDER_QUEUE", "celery")}},
             },
         }
+
+        # Reminders (issue 4): queue, hand-out and retry timing, channels.
+        self.REMINDER_QUEUE = env.get("REMINDER_QUEUE", "celery")
+        self.REMINDER_STALE_SECONDS = float(env.get("REMINDER_STALE_SECONDS", 300))
+        self.REMINDER_MAX_ATTEMPTS = int(env.get("REMINDER_MAX_ATTEMPTS", 6))
+        self.REMINDER_RETRY_BASE_SECONDS = float(env.get("REMINDER_RETRY_BASE_SECONDS", 30))
+        self.REMINDER_RETRY_MAX_SECONDS = float(env.get("REMINDER_RETRY_MAX_SECONDS", 3600))
+        self.REMINDER_BATCH_SIZE = int(env.get("REMINDER_BATCH_SIZE", 100))
+        self.REMINDER_MARK_EVERY = int(env.get("REMINDER_MARK_EVERY", 20))
+        self.REMINDER_DIGEST_TIME = env.get("REMINDER_DIGEST_TIME", "09:00")
+        self.ROBOT_RATE_LIMIT = int(env.get("ROBOT_RATE_LIMIT", 20))
+        self.ROBOT_RATE_WINDOW = float(env.get("ROBOT_RATE_WINDOW", 60))
+        self.ROBOT_TIMEOUT = float(env.get("ROBOT_TIMEOUT", 10))
+        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.MAIL_SERVER = env.get("MAIL_SERVER", "")
+        self.MAIL_PORT = int(env.get("MAIL_PORT", 25))
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD", "")
+        self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "tracker@localhost")
+        self.MAIL_TIMEOUT = float(env.get("MAIL_TIMEOUT", 10))
 
     def as_dict(self):
         """Upper-case settings of the class and the instance, for app.config."""

@@ -9,7 +9,7 @@ from sqlalchemy import MetaData, text
 
 from config import TestConfig
 from tracker import create_app, embedded_redis
-from tracker.extensions import db
+from tracker.extensions import db, limiter
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seed" / "000_43a8054b3d808e27.txt"
@@ -42,7 +42,7 @@ def _reset_schema():
     leftovers = MetaData()
     leftovers.reflect(bind=db.engine)
     leftovers.drop_all(bind=db.engine)
-    upgrade(directory=str(ROOT / "migrations"), revision="heads")
+    upgrade(directory=str(ROOT / "migrations"))
 
 
 @pytest.fixture
@@ -54,6 +54,8 @@ def app(services, tmp_path):
         yield app
         db.session.remove()
         _empty_tables()
+        limiter.reset()  # login-failure counters live in Redis, shared by every test
+        db.engine.dispose()  # each test's app has its own pool: close it, or PostgreSQL runs out of connections
 
 
 def _empty_tables():
@@ -100,7 +102,9 @@ def celery_worker(services, tmp_path):
 
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "DATABASE_URL": services["database_url"], "REDIS_URL": services["redis_url"],
-           "INSTANCE_DIR": str(tmp_path / "worker-instance"), "TRACKER_CONFIG": "test", "SECRET_KEY": "test"}
+           "INSTANCE_DIR": str(tmp_path / "worker-instance"), "TRACKER_CONFIG": "test", "SECRET_KEY": "test",
+           # The same evidence folder as the test's app, so jobs can read the files it stored (issue 6).
+           "UPLOAD_DIR": str(tmp_path / "uploads")}
     log = open(tmp_path / "worker.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "wsgi.celery_app", "worker", "--pool=solo", "-Q", queue,

@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import DEFAULT_SECRET_KEY, Config, ProductionConfig, config_from_env
-from tracker.extensions import celery_init_app, csrf, db, login_manager, migrate
+from tracker.extensions import celery_init_app, csrf, db, limiter, login_manager, migrate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
     celery_init_app(app)
@@ -74,12 +75,34 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(api_bp)
+    register_web_pages(app)
+    from tracker.reports.views import bp as reports_bp  # issue 5: the annual report
+    app.register_blueprint(reports_bp)
+    from tracker.exports.views import bp as exports_bp, feeds as feeds_bp  # issue 6: downloads, calendars
+    from tracker.imports.views import bp as imports_bp  # issue 6: plan import with review
+    for blueprint in (imports_bp, exports_bp, feeds_bp):
+        app.register_blueprint(blueprint)
+    from tracker.notices.views import bp as notices_bp  # issue 4: notification centre and reminder settings
+    app.register_blueprint(notices_bp)
+
+
+def register_web_pages(app: Flask) -> None:
+    """The Chinese pages of issue 3: tasks, plans, dashboard, review queue, user management."""
+    from tracker.dashboard.views import bp as dashboard_bp
+    from tracker.plans.views import bp as plans_bp
+    from tracker.review.views import bp as review_bp
+    from tracker.task_pages.views import bp as task_pages_bp
+    from tracker.users_admin.views import bp as users_admin_bp
+
+    for blueprint in (task_pages_bp, plans_bp, dashboard_bp, review_bp, users_admin_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Chinese error pages for the web; the API blueprint answers JSON itself."""
-    from tracker.errors import register
-    register(app)
+    """Chinese error pages for the web, JSON for the API, and the security headers on every answer."""
+    from tracker import errors, security
+    errors.register(app)
+    security.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

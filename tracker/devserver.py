@@ -51,7 +51,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
-        _flask("db", "upgrade", "heads", env=env)
+        _flask("db", "upgrade", env=env)
         _flask("plan", "load-demo", "--quiet", env=env)
         children.append(subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "wsgi.celery_app", "worker", "--beat", "--loglevel=INFO",

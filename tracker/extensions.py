@@ -2,6 +2,8 @@
 from celery import Celery, Task
 from celery.signals import worker_process_init
 from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -21,6 +23,8 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Storage (Redis) comes from RATELIMIT_STORAGE_URI so the counts hold across gunicorn workers.
+limiter = Limiter(key_func=get_remote_address)
 
 
 def celery_init_app(app: Flask) -> Celery:

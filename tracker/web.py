@@ -1,12 +1,16 @@
-"""Helpers shared by the web blueprints: role checks, service errors onto forms, pagination."""
+"""Helpers shared by the web blueprints: role checks, forms in Chinese, service errors onto forms, pagination."""
 from dataclasses import dataclass
 from functools import wraps
 from math import ceil
 
 from flask import abort, request
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms.meta import DefaultMeta
 
-from tracker.services.errors import ServiceError
+from tracker.extensions import db
+from tracker.services import audit
+from tracker.services.errors import NotFound, PermissionDenied, ServiceError
 
 
 def roles_required(*roles: str):
@@ -22,19 +26,96 @@ def roles_required(*roles: str):
     return decorate
 
 
-def errors_onto_form(form, error: ServiceError) -> None:
+class ZhForm(FlaskForm):
+    """A form whose built-in WTForms messages ("不是有效的选择。") are Chinese, without Flask-Babel."""
+
+    class Meta:
+        locales = ("zh",)
+
+        def get_translations(self, form):
+            return DefaultMeta.get_translations(self, form)
+
+
+class QueryForm(ZhForm):
+    """A GET form of list filters: read from the query string, no CSRF (it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+        def wrap_formdata(self, form, formdata):
+            return request.args if formdata is not None else None
+
+
+def _field_for(form, name: str):
+    """The form field for a service's field name; "rows.2.title" finds the title of the third row."""
+    parts = name.split(".")
+    field = getattr(form, parts[0], None)
+    for part in parts[1:]:
+        if field is None:
+            return None
+        if part.isdecimal() and hasattr(field, "entries"):
+            index = int(part)
+            field = field.entries[index] if index < len(field.entries) else None
+        else:
+            field = getattr(getattr(field, "form", field), part, None)
+    return field
+
+
+def errors_onto_form(form, error: ServiceError, rename: dict | None = None) -> None:
     """Show a service's per-field messages next to the form's fields; the rest at the top."""
     leftover = []
     for name, message in error.fields.items():
-        field = getattr(form, name.split(".")[0], None)
-        if field is not None and hasattr(field, "errors"):
+        name = (rename or {}).get(name, name)
+        field = _field_for(form, name)
+        if field is not None and hasattr(field, "errors") and not hasattr(field, "entries"):
             if isinstance(field.errors, tuple):
                 field.errors = list(field.errors)
             field.errors.append(message)
         else:
             leftover.append(message)
     if leftover or not error.fields:
+        if isinstance(form.form_errors, tuple):
+            form.form_errors = list(form.form_errors)
         form.form_errors.append(error.message if not leftover else "；".join(leftover))
+
+
+def refused(error: ServiceError) -> None:
+    """Undo the failed change and keep the refused attempt in the audit trail (as the API does)."""
+    db.session.rollback()
+    if error.action and current_user.is_authenticated:
+        audit.record_refusal(current_user, error)
+        db.session.commit()
+
+
+FAILED = object()
+
+
+def attempt(form, verb, *args, rename: dict | None = None, **kwargs):
+    """Run a service verb for a form: its result, or FAILED with the refusal shown on the form.
+
+    A refusal of the role (403) or of an object the user may not see (404) is an error page, not a
+    form message: the pages never offer those actions, so only a forged request gets there.
+    """
+    try:
+        return verb(*args, **kwargs)
+    except NotFound as exc:
+        refused(exc)
+        abort(404)
+    except PermissionDenied as exc:
+        refused(exc)
+        abort(403)
+    except ServiceError as exc:
+        refused(exc)
+        errors_onto_form(form, exc, rename)
+        return FAILED
+
+
+def load_or_404(loader, *args):
+    """Call an access-checked loader (access.load_task…), turning NotFound into a 404 page."""
+    try:
+        return loader(*args)
+    except NotFound:
+        abort(404)
 
 
 @dataclass
@@ -63,5 +144,9 @@ def page_args(default_per_page: int = 20) -> tuple[int, int]:
     """page and per_page from the query string, forgiving bad values (pages are for people)."""
     def number(name, default, high):
         raw = request.args.get(name, "")
-        return min(max(int(raw), 1), high) if raw.isdigit() and len(raw) < 7 else default
+        return min(max(int(raw), 1), high) if raw.isdecimal() and len(raw) < 7 else default
     return number("page", 1, 10**6), number("per_page", default_per_page, 100)
+
+
+def pager(rows: list, total: int, page: int, per_page: int) -> Pager:
+    return Pager(rows, total, page, per_page)

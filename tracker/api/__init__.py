@@ -28,15 +28,40 @@ def bp_view(endpoint):
     return current_app.view_functions.get(endpoint) if endpoint else None
 
 
+# What an operation attempts, for refusals raised before a service named it (bad JSON, schema checks).
+ATTEMPTS = {"api.create_task": "task.create", "api.patch_task": "task.update", "api.post_progress": "task.progress",
+            "api.complete_request": "task.complete_request", "api.extension_request": "task.extension_request",
+            "api.review": "task.review", "api.cancel": "task.cancel", "api.urge_task": "task.urge"}
+
+
+def _name_attempt(error: ServiceError, actor) -> None:
+    """Attach the attempted action and its visible task (or the actor's organisation) to a refusal."""
+    from tracker.models import PlanTask
+    from tracker.services.access import can_read_org
+    error.action = ATTEMPTS.get(request.endpoint)
+    task_id = (request.view_args or {}).get("task_id")
+    if task_id is None:
+        error.org_id = actor.org_id
+        return
+    task = db.session.get(PlanTask, task_id) if task_id < 2**63 else None
+    if task is None or not can_read_org(actor, task.org):
+        error.action = None  # nothing to attach it to, and nothing to reveal
+    else:
+        error.task_id, error.org_id = task.id, task.org_id
+
+
 @bp.errorhandler(ServiceError)
 def service_error(error: ServiceError):
     """Roll back, keep the refused attempt in the audit trail, answer JSON."""
     db.session.rollback()
     actor = g.get("api_user")
-    if actor is not None and error.action:
+    if actor is not None:
         actor = db.session.merge(actor)
-        audit.record_refusal(actor, error)
-        db.session.commit()
+        if not error.action:
+            _name_attempt(error, actor)
+        if error.action:
+            audit.record_refusal(actor, error)
+            db.session.commit()
     return error_response(error.status, error.code, error.message, error.fields)
 
 
@@ -48,4 +73,4 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
     return response
 
 
-from tracker.api import auth, plans, tasks  # noqa: E402,F401  (routes register on bp)
+from tracker.api import auth, notices, plans, reports, tasks  # noqa: E402,F401  (routes register on bp)

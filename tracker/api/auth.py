@@ -4,12 +4,14 @@ from flask import g, jsonify
 from tracker.api import bp, schemas
 from tracker.api.parsing import parse_json
 from tracker.api.spec import build, operation
-from tracker.extensions import db
+from tracker.extensions import db, limiter
+from tracker.security import login_key, login_limit
 from tracker.services.users import authenticate, issue_token, revoke_token
 
 
 @operation(bp, "/auth/token", "POST", summary="登录,取得令牌", body=schemas.TokenIn,
            response=schemas.TokenOut, public=True)
+@limiter.limit(login_limit, key_func=login_key, deduct_when=lambda response: response.status_code == 401)
 def create_token():
     body = parse_json(schemas.TokenIn)
     user = authenticate(body.username, body.password)

@@ -75,7 +75,7 @@ def int_arg(name: str, default: int | None = None, *, low: int = 1, high: int | 
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.strip().isdigit() or len(raw) > 12:
+    if not raw.strip().isdecimal() or len(raw) > 12:
         raise ValidationFailed(f"参数 {name} 须为正整数", {name: "须为正整数"})
     value = int(raw)
     if value < low:

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Status = Literal["draft", "assigned", "in_progress", "completion_requested", "done", "cancelled"]
 Light = Literal["red", "yellow", "green", "grey"]
+MAX_ID = 2**63 - 1  # the largest id a BIGINT (and SQLite) can hold
 
 
 class In(BaseModel):
@@ -31,7 +32,7 @@ class MetricIn(In):
 
 
 class TaskCreate(In):
-    plan_id: int = Field(ge=1)
+    plan_id: int = Field(ge=1, le=MAX_ID)
     theme: str = Field(min_length=1, max_length=10)
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
@@ -42,7 +43,7 @@ class TaskCreate(In):
     unit: str = Field(default="", max_length=100)
     start_date: date | None = None
     due_date: date | None = None
-    parent_id: int | None = Field(default=None, ge=1)
+    parent_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class TaskPatch(In):
@@ -57,7 +58,7 @@ class TaskPatch(In):
     unit: str = Field(default=None, max_length=100)
     start_date: date | None = None
     due_date: date | None = None
-    parent_id: int | None = Field(default=None, ge=1)
+    parent_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class ProgressIn(In):

@@ -99,7 +99,7 @@ def _progress_body() -> tuple[schemas.ProgressIn, list]:
     form = request.form
     data: dict = {"note": form.get("note", "")}
     raw_percent = form.get("percent", "")
-    data["percent"] = int(raw_percent) if raw_percent.strip().isdigit() and len(raw_percent) < 6 else raw_percent
+    data["percent"] = int(raw_percent) if raw_percent.strip().isdecimal() and len(raw_percent) < 6 else raw_percent
     try:
         data["metrics"] = json.loads(form.get("metrics") or "[]")
     except ValueError:

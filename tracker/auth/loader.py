@@ -5,7 +5,7 @@ from tracker.models import User
 
 def load_user(session_id: str):
     user_id, _, epoch = (session_id or "").partition(":")
-    if not user_id.isdigit() or not epoch.isdigit():
+    if not user_id.isdecimal() or not epoch.isdecimal():
         return None
     user = db.session.get(User, int(user_id))
     if user is None or user.session_epoch != int(epoch) or not user.is_active_account:

@@ -5,6 +5,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from tracker.auth.forms import LoginForm
+from tracker.extensions import limiter
+from tracker.security import login_key, login_limit
 from tracker.services.errors import NotAuthenticated
 from tracker.services.users import authenticate
 
@@ -19,6 +21,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, key_func=login_key, methods=["POST"],
+               deduct_when=lambda response: response.status_code == 200)  # the form came back: a failure
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))

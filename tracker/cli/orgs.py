@@ -1,11 +1,10 @@
 """`flask orgs …`."""
 import click
-from flask.cli import AppGroup
 
-from tracker.cli.common import command_transaction
+from tracker.cli.common import CommandGroup, command_transaction
 from tracker.services.orgs import create_org, resolve_org
 
-orgs_cli = AppGroup("orgs", help="单位(组织机构)")
+orgs_cli = CommandGroup("orgs", help="单位(组织机构)")
 
 
 @orgs_cli.command("create")

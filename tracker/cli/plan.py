@@ -1,12 +1,11 @@
 """`flask plan …`."""
 import click
-from flask.cli import AppGroup
 
-from tracker.cli.common import command_transaction
+from tracker.cli.common import CommandGroup, command_transaction
 from tracker.services.clock import today
 from tracker.services.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 
-plan_cli = AppGroup("plan", help="年度计划")
+plan_cli = CommandGroup("plan", help="年度计划")
 
 
 @plan_cli.command("load-demo")

@@ -1,13 +1,12 @@
 """`flask users …`."""
 import click
-from flask.cli import AppGroup
 
-from tracker.cli.common import command_transaction
+from tracker.cli.common import CommandGroup, command_transaction
 from tracker.models import ROLES
 from tracker.services import users
 from tracker.services.orgs import resolve_org
 
-users_cli = AppGroup("users", help="用户")
+users_cli = CommandGroup("users", help="用户")
 
 
 class _Choice(click.Choice):

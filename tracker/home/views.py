@@ -1,10 +1,11 @@
-"""The landing page: the user's own open tasks, most urgent first."""
+"""The landing page (我的任务): the user's own open tasks, most urgent first, one tap from posting progress."""
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from tracker.services.clock import today
-from tracker.services.lights import light
-from tracker.services.queries import my_open_tasks
+from tracker.services.review_queue import pending_count
+from tracker.services.task_lists import led_open_count, my_tasks
+from tracker.web import page_args, pager
 
 bp = Blueprint("home", __name__)
 
@@ -13,5 +14,8 @@ bp = Blueprint("home", __name__)
 @login_required
 def index():
     day = today()
-    rows = my_open_tasks(current_user, day)
-    return render_template("home/index.html", rows=[(t, light(t, day)) for t in rows], today=day)
+    page, per_page = page_args()
+    rows, total = my_tasks(current_user, day, page, per_page)
+    led = led_open_count(current_user) if current_user.role in ("leader", "committee") else 0
+    return render_template("home/index.html", pager=pager(rows, total, page, per_page), today=day,
+                           waiting=pending_count(current_user), led=led)

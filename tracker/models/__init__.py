@@ -3,11 +3,22 @@ from tracker.models.audit import AuditEntry
 from tracker.models.org import Organisation
 from tracker.models.plan import Plan, PlanTheme
 from tracker.models.progress import Evidence, ProgressUpdate, UpdateMetric
+from tracker.models.report import (BaselineFigure, MetricDefinition, ReportDraft, ReportSection,
+                                   ReportSectionVersion, ReportTemplate, TaskTarget)
 from tracker.models.task import CLOSED_STATUSES, STATUS_LABELS, STATUSES, PlanTask, TaskRequest, task_co_owner
 from tracker.models.user import ROLE_LABELS, ROLES, ApiToken, User
+from tracker.models.notice import Delivery, Notification, ReminderSweep, delivery_item
+from tracker.models.reminder_setup import (CalendarOverride, CalendarYear, OrgChannels, RecurringInstance,
+                                           RecurringTask, ReminderRule, UserChannels)
+from tracker.models.transfer import CalendarFeed, ExportJob, ImportSession
 
 __all__ = [
     "AuditEntry", "Organisation", "Plan", "PlanTheme", "Evidence", "ProgressUpdate", "UpdateMetric",
     "CLOSED_STATUSES", "STATUS_LABELS", "STATUSES", "PlanTask", "TaskRequest", "task_co_owner",
     "ROLE_LABELS", "ROLES", "ApiToken", "User",
+    "BaselineFigure", "MetricDefinition", "ReportDraft", "ReportSection", "ReportSectionVersion",
+    "ReportTemplate", "TaskTarget",
+    "CalendarFeed", "ExportJob", "ImportSession",
+    "Delivery", "Notification", "ReminderSweep", "delivery_item", "CalendarOverride", "CalendarYear",
+    "OrgChannels", "RecurringInstance", "RecurringTask", "ReminderRule", "UserChannels",
 ]

@@ -25,6 +25,7 @@ class ProgressUpdate(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    task: Mapped["PlanTask"] = relationship()  # noqa: F821
     author: Mapped["User"] = relationship(foreign_keys=[author_id])  # noqa: F821
     on_behalf_of: Mapped["User | None"] = relationship(foreign_keys=[on_behalf_of_id])  # noqa: F821
     metrics: Mapped[list["UpdateMetric"]] = relationship(

@@ -11,6 +11,7 @@ from tracker.models import Organisation, PlanTask, User
 from tracker.models.types import recorded_at
 from tracker.services import orgs, plans, progress, requests, tasks, users
 from tracker.services.clock import local_zone
+from tracker.services.reporting import demo_data as report_demo
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 DEMO_PASSWORD = "yunle2024"
@@ -102,6 +103,7 @@ def _load_2024(people: dict[str, User]) -> int:
                 task = tasks.create_task(office, plan, _task_data({**item, "theme": theme["key"]},
                                                                   item["start"], item["due"]))
                 task.demo_ref = item["ref"]
+                report_demo.load_targets(office, task, item)
             events = [(u["date"], 0, "update", u) for u in item.get("updates", [])]
             for r in item.get("requests", []):
                 events.append((r["date"], 1, "request", r))
@@ -133,6 +135,7 @@ def _load_current(people: dict[str, User], today: date) -> int:
             with recorded_at(_at(min(start, today), 9)):
                 task = tasks.create_task(office, plan, _task_data({**item, "theme": theme["key"]}, start, due))
                 task.demo_ref = item["ref"]
+                report_demo.load_targets(office, task, item)
                 if item.get("carried_from") in carried:
                     task.carried_from_id = carried[item["carried_from"]].id
             updates = item.get("updates", [])
@@ -169,5 +172,6 @@ def load_demo(today: date) -> dict:
     people = _users()
     added = {"tasks_2024": _load_2024(people), "tasks_current": _load_current(people, today),
              "tasks_baidi": _load_baidi(people, today)}
+    report_demo.load_baseline(people["office"], people["office"].org)  # not a task count: kept out of `added`
     db.session.flush()
     return added

@@ -1,7 +1,9 @@
 """Evidence files: checked by content, capped in size, kept on disk outside the database."""
 import hashlib
+import io
 import os
 import uuid
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +41,15 @@ class StoredFile:
     is_image: bool
 
 
+def chosen(files: list[IncomingFile]) -> list[IncomingFile]:
+    """Drop the empty part a browser sends for a file input left blank."""
+    return [f for f in files if f.filename or f.data]
+
+
+def _size_label(size: int) -> str:
+    return f"{size / 1048576:g}MB" if size >= 1048576 else f"{size / 1024:g}KB"
+
+
 def check(files: list[IncomingFile]) -> None:
     """Refuse anything that is too big or is not what its name claims."""
     if len(files) > MAX_FILES:
@@ -48,7 +59,7 @@ def check(files: list[IncomingFile]) -> None:
         name = os.path.basename(f.filename or "").strip()
         ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if len(f.data) > cap:
-            raise TooLarge(f"文件“{name}”超过{cap // (1024 * 1024)}MB", {"evidence": "文件过大"})
+            raise TooLarge(f"文件“{name}”超过{_size_label(cap)}", {"evidence": f"文件不能超过{_size_label(cap)}"})
         if not f.data:
             raise ValidationFailed(f"文件“{name}”是空的", {"evidence": "空文件"})
         if ext not in ALLOWED:
@@ -56,16 +67,27 @@ def check(files: list[IncomingFile]) -> None:
                                    {"evidence": "不支持的文件类型"})
         kind = filetype.guess(f.data)
         detected = kind.mime if kind else None
-        if detected != ALLOWED[ext] and not _same_family(ext, detected):
+        if detected != ALLOWED[ext] and not _same_family(ext, detected, f.data):
             raise ValidationFailed(f"文件“{name}”的内容与扩展名不符", {"evidence": "文件内容与类型不符"})
 
 
-def _same_family(ext: str, detected: str | None) -> bool:
-    """Old Office files share one container format, and some docx/xlsx look like plain zips."""
+# The part every real Word or Excel file has; a plain zip renamed .docx has not.
+OFFICE_MARKERS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
+
+
+def _same_family(ext: str, detected: str | None, data: bytes) -> bool:
+    """Old Office files share one container format; docx/xlsx that read as plain zips must hold their main part."""
     if ext in ("doc", "xls") and detected in ("application/x-ole-storage", "application/msword",
                                              "application/vnd.ms-excel"):
         return True
-    return ext in ("docx", "xlsx") and detected == "application/zip"
+    if ext in OFFICE_MARKERS and detected == "application/zip":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:  # reads the index only, never inflates
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, ValueError):
+            return False
+        return "[Content_Types].xml" in names and OFFICE_MARKERS[ext] in names
+    return False
 
 
 def store(files: list[IncomingFile]) -> list[StoredFile]:

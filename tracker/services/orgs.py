@@ -14,7 +14,7 @@ def create_org(name: str, parent: Organisation | None = None, *, actor=None) -> 
     name = clean_text(errors, "name", "名称", name, max_len=100, required=True)
     if "/" in name:
         errors["name"] = "名称不能包含“/”"
-    check_fields(errors)
+    check_fields(errors, next(iter(errors.values()), ""))
     sibling = db.session.scalar(select(Organisation).where(
         Organisation.name == name,
         Organisation.parent_id == parent.id if parent else Organisation.parent_id.is_(None)))

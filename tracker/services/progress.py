@@ -6,7 +6,7 @@ from tracker.models import Evidence, PlanTask, ProgressUpdate, UpdateMetric, Use
 from tracker.models.types import utcnow
 from tracker.services import audit, evidence
 from tracker.services.access import require_reporter
-from tracker.services.errors import Conflict, ValidationFailed
+from tracker.services.errors import Conflict, ServiceError, ValidationFailed
 from tracker.services.validation import TEXT_MAX, clean_int, clean_text
 
 MAX_METRICS = 20
@@ -58,10 +58,10 @@ def record_progress(actor: User, task: PlanTask, *, percent, note, metrics=None,
     figures = _clean_metrics(errors, metrics)
     if errors:
         raise ValidationFailed("提交的内容有误,请检查标出的字段。", errors, action="task.progress", task=task)
-    files = files or []
+    files = evidence.chosen(files or [])
     try:
         evidence.check(files)
-    except ValidationFailed as exc:
+    except ServiceError as exc:
         exc.action, exc.task_id, exc.org_id = "task.progress", task.id, task.org_id
         raise
     stored = evidence.store(files)

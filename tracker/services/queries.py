@@ -34,8 +34,10 @@ def visible_tasks(user: User, filters: TaskFilters, today: date):
         query = query.where(PlanTask.theme_id.in_(select(PlanTheme.id).where(PlanTheme.key == filters.theme)))
     if filters.section is not None:
         query = query.where(PlanTask.report_section == filters.section)
-    if filters.overdue:
-        query = query.where(PlanTask.due_date < today, PlanTask.status.not_in(CLOSED_STATUSES))
+    if filters.overdue:  # the effective due date (民法典 art. 203) has passed, as in lights.is_overdue
+        from tracker.services.light_sql import bounds
+        query = query.where(PlanTask.due_date < bounds(today).overdue_before,
+                            PlanTask.status.not_in(CLOSED_STATUSES))
     if filters.q:
         pattern = f"%{filters.q.replace('%', '').replace('_', '')}%"
         query = query.where(or_(PlanTask.title.ilike(pattern), PlanTask.description.ilike(pattern),

@@ -16,3 +16,9 @@ NUMERALS = "一二三四五六七八九十"
 def section_label(ordinal: int) -> str:
     """(一) 深入学习… for ordinal 1."""
     return f"({NUMERALS[ordinal - 1]}){SECTIONS[ordinal - 1]}"
+
+
+def sections_for(org, year: int) -> list[str]:
+    """The sub-section titles of that organisation's report for `year` (its stored template, else SECTIONS)."""
+    from tracker.services.reporting.template import shape_for
+    return shape_for(org, year).sections

@@ -5,6 +5,7 @@ from tracker.extensions import db
 from tracker.models import PlanTask, TaskRequest, User
 from tracker.models.types import utcnow
 from tracker.services import audit
+from tracker.services.reminders import immediate as reminders_immediate
 from tracker.services.access import is_worker, require_reviewer
 from tracker.services.errors import Conflict, PermissionDenied, ValidationFailed
 from tracker.services.validation import TEXT_MAX, clean_date, clean_text
@@ -104,7 +105,8 @@ def review(actor: User, task: PlanTask, approve, comment) -> TaskRequest:
         changes["due_date"] = (task.due_date, req.requested_due_date)
         task.due_date = req.requested_due_date
     db.session.flush()
-    audit.record(actor, "task.review", task=task, obj=req, changes=changes)
+    entry = audit.record(actor, "task.review", task=task, obj=req, changes=changes)
+    reminders_immediate.request_decided(actor, task, req, entry)  # decision notice, sent after commit
     return req
 
 

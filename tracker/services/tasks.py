@@ -7,6 +7,7 @@ from tracker.extensions import db
 from tracker.models import Plan, PlanTask, User
 from tracker.models.types import utcnow
 from tracker.services import audit
+from tracker.services.reminders import immediate as reminders_immediate
 from tracker.services.access import require_committee
 from tracker.services.errors import Conflict, ValidationFailed, check_fields
 from tracker.services.report_sections import SECTION_COUNT
@@ -88,7 +89,9 @@ def _clean(plan: Plan, data: dict, current: PlanTask | None) -> dict:
     if given("due_date"):
         out["due_date"] = clean_date(errors, "due_date", "完成时限", data["due_date"])
     if given("parent_id") and data["parent_id"] is not None:
-        parent = db.session.get(PlanTask, data["parent_id"]) if isinstance(data["parent_id"], int) else None
+        parent_id = data["parent_id"]
+        valid_id = isinstance(parent_id, int) and not isinstance(parent_id, bool) and 0 < parent_id < 2**63
+        parent = db.session.get(PlanTask, parent_id) if valid_id else None
         if parent is None or parent.plan_id != plan.id:
             errors["parent_id"] = "上级任务须是本计划中的任务"
         elif current is not None and (parent.id == current.id or parent.parent_id == current.id):
@@ -144,9 +147,10 @@ def _apply(task: PlanTask, values: dict) -> dict:
     return changes
 
 
-def create_task(actor: User, plan: Plan, data: dict) -> PlanTask:
-    """Add a task to a plan: `assigned` with an owner, `draft` without."""
-    require_committee(actor, plan.org_id, "task.create")
+def create_task(actor: User | None, plan: Plan, data: dict, *, system: bool = False) -> PlanTask:
+    """Add a task to a plan: `assigned` with an owner, `draft` without; `system` is the command line (no user)."""
+    if not (system and actor is None):
+        require_committee(actor, plan.org_id, "task.create")
     values = _clean(plan, data, None)
     task = PlanTask(plan=plan, org_id=plan.org_id, description="", unit="", progress=0)
     changes = _apply(task, values)
@@ -158,7 +162,8 @@ def create_task(actor: User, plan: Plan, data: dict) -> PlanTask:
     db.session.add(task)
     db.session.flush()
     changes["status"] = (None, task.status)
-    audit.record(actor, "task.create", task=task, changes=changes)
+    entry = audit.record(actor, "task.create", task=task, changes=changes)
+    reminders_immediate.task_changed(actor, task, changes, entry)  # 交办 notice, sent after commit
     return task
 
 
@@ -182,6 +187,8 @@ def update_task(actor: User, task: PlanTask, data: dict, version) -> PlanTask:
         exc.action, exc.task_id, exc.org_id = "task.update", task.id, task.org_id
         raise
     changes = _apply(task, values)
+    if changes:
+        task.updated_at = utcnow()  # a co-owners-only change must still bump the version (a row UPDATE)
     action = "task.update"
     if task.status == "draft" and task.owner is not None:
         task.status, task.assigned_at = "assigned", utcnow()
@@ -189,7 +196,8 @@ def update_task(actor: User, task: PlanTask, data: dict, version) -> PlanTask:
         action = "task.assign"
     if changes:
         db.session.flush()
-        audit.record(actor, action, task=task, changes=changes)
+        entry = audit.record(actor, action, task=task, changes=changes)
+        reminders_immediate.task_changed(actor, task, changes, entry)
     return task
 
 

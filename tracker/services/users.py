@@ -108,9 +108,12 @@ def _hand_over_tasks(user: User, handover: User, actor: User | None) -> int:
     ).order_by(PlanTask.id)).all()
     for task in open_tasks:
         changes = {}
+        before_co = [u.username for u in task.co_owners]
         if task.owner_id == user.id:
             changes["owner"] = (user, handover)
             task.owner = handover
+            if handover in task.co_owners:  # the new owner need not also help
+                task.co_owners.remove(handover)
         if task.lead_id == user.id:
             if handover.role not in ("leader", "committee"):
                 raise ValidationFailed(
@@ -119,11 +122,12 @@ def _hand_over_tasks(user: User, handover: User, actor: User | None) -> int:
             changes["lead"] = (user, handover)
             task.lead = handover
         if user in task.co_owners:
-            before = [u.username for u in task.co_owners]
             task.co_owners.remove(user)
             if handover not in task.co_owners and handover.id != task.owner_id:
                 task.co_owners.append(handover)
-            changes["co_owners"] = (before, [u.username for u in task.co_owners])
+        after_co = [u.username for u in task.co_owners]
+        if after_co != before_co:
+            changes["co_owners"] = (before_co, after_co)
         audit.record(actor, "task.handover", task=task, changes=changes)
     db.session.flush()
     return len(open_tasks)

@@ -1,0 +1,172 @@
+"""Benchmark (not a test): the reminder sweep over 100,000 open tasks with 2,000 due, and the send rate.
+
+    .venv/bin/python -m bench.reminders_sweep                                   # a throw-away SQLite database
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_reminders .venv/bin/python -m bench.reminders_sweep
+                                                                                # an EMPTY database of your own
+
+Measures (1) the sweep's statement count at 10,000 and at 100,000 tasks (it must not change), (2) the sweep's
+time at 100,000 tasks, and (3) how fast a real Celery worker (prefork, 2 processes) delivers email to a local
+SMTP sink (aiosmtpd) and how fast the sweep writes in-app notices. Tasks are inserted in bulk.
+"""
+import os
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+TASKS, DUE, USERS, EMAILS = 100_000, 2_000, 50, 5_000
+SWEEP_DAY = date(2024, 10, 9)   # a Wednesday after National Day
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build(db, count: int, start_id: int, ids_due: int):
+    """Insert `count` open tasks, `ids_due` of them due around SWEEP_DAY, the rest due next year."""
+    from sqlalchemy import insert
+    from tracker.models import PlanTask
+    town_plan = db.session.execute(db.text("SELECT id, org_id FROM plan LIMIT 1")).one()
+    theme_id = db.session.scalar(db.text("SELECT id FROM plan_theme LIMIT 1"))
+    users = [r[0] for r in db.session.execute(db.text("SELECT id FROM user_account WHERE role = 'cadre' ORDER BY id"))]
+    lead = db.session.scalar(db.text("SELECT id FROM user_account WHERE role = 'leader'"))
+    now = datetime.now(timezone.utc)
+    rows = []
+    for i in range(start_id, start_id + count):
+        k = i - start_id
+        due = SWEEP_DAY + timedelta(days=(k % 30) - 20) if k < ids_due else date(2025, 6, 30)
+        rows.append({"id": i, "plan_id": town_plan[0], "org_id": town_plan[1], "theme_id": theme_id,
+                     "title": f"第{i}项任务:开展法治宣传和矛盾纠纷排查化解", "description": "", "report_section": 1 + i % 7,
+                     "owner_id": users[i % len(users)], "lead_id": lead, "unit": "司法所", "status": "in_progress",
+                     "progress": 10, "due_date": due, "created_at": now, "updated_at": now, "last_progress_at": now,
+                     "assigned_at": now, "version": 1})
+        if len(rows) == 5000:
+            db.session.execute(insert(PlanTask.__table__), rows)
+            rows = []
+    if rows:
+        db.session.execute(insert(PlanTask.__table__), rows)
+    db.session.commit()
+
+
+def counted_sweep(db, day):
+    from sqlalchemy import event
+    from tracker.services import workdays
+    from tracker.services.reminders.rules import forget_cached
+    from tracker.services.reminders.sweep import run_sweep
+    forget_cached()
+    workdays.invalidate()
+    n = {"statements": 0}
+
+    def count(*_a, **_k):
+        n["statements"] += 1
+    event.listen(db.engine, "before_cursor_execute", count)
+    started = time.perf_counter()
+    beat = run_sweep(day, digest_due=True)
+    db.session.commit()
+    elapsed = time.perf_counter() - started
+    event.remove(db.engine, "before_cursor_execute", count)
+    return n["statements"], elapsed, beat.counts
+
+
+def main():
+    os.environ.setdefault("TRACKER_CONFIG", "test")
+    tmp = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}")
+    sys.path.insert(0, str(ROOT))
+    from flask_migrate import upgrade
+    from sqlalchemy import MetaData, func, select
+
+    from config import TestConfig
+    from tests.reminders_fixtures import SmtpSink
+    from tracker import create_app, embedded_redis
+    from tracker.extensions import db
+    from tracker.models import Delivery, Notification
+    from tracker.services import orgs, plans, users
+
+    redis_proc, redis_url = embedded_redis.start(tmp / "redis")
+    sink = SmtpSink().start()
+    settings = TestConfig()
+    settings.CELERY = {**settings.CELERY, "broker_url": redis_url}
+    app = create_app(settings, INSTANCE_DIR=str(tmp / "instance"), MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port,
+                     REMINDER_QUEUE="bench-reminders", REMINDER_BATCH_SIZE=200)
+    worker = None
+    try:
+        with app.app_context():
+            print(f"database: {db.engine.url.render_as_string(hide_password=True)}")
+            leftovers = MetaData()
+            leftovers.reflect(bind=db.engine)
+            leftovers.drop_all(bind=db.engine)
+            upgrade(directory=str(ROOT / "migrations"), revision="heads")
+            town = orgs.create_org("云乐镇")
+            plans.create_plan(town, 2024, "云乐镇2024年计划", [("法", "法"), ("新", "新"), ("实", "实")])
+            users.create_user(username="office", org=town, role="committee", name="党政办", password="bench-pass-1")
+            users.create_user(username="lead", org=town, role="leader", name="分管领导", password="bench-pass-1")
+            for i in range(USERS):
+                users.create_user(username=f"cadre{i}", org=town, role="cadre", name=f"干部{i}",
+                                  password="bench-pass-1", email=f"cadre{i}@example.org")
+            db.session.commit()
+
+            build(db, TASKS // 10, 1, DUE)
+            small, small_s, _ = counted_sweep(db, SWEEP_DAY - timedelta(days=1))
+            build(db, TASKS - TASKS // 10, TASKS // 10 + 1, 0)
+            if db.engine.dialect.name == "postgresql":
+                db.session.execute(db.text("ANALYZE"))
+                db.session.commit()
+            total = db.session.scalar(select(func.count()).select_from(db.text("plan_task")))
+            big, big_s, counts = counted_sweep(db, SWEEP_DAY)
+            notices = db.session.scalar(select(func.count()).select_from(Notification).where(
+                Notification.for_date == SWEEP_DAY))
+            print(f"sweep statements: {small} at {TASKS // 10:,} tasks, {big} at {total:,} tasks")
+            print(f"sweep at {total:,} open tasks ({DUE:,} due): {big_s:.3f} s, {notices:,} in-app notices "
+                  f"({notices / big_s:,.0f}/s) and {counts.get('digests', 0)} digests; {counts}")
+            again, again_s, again_counts = counted_sweep(db, SWEEP_DAY)
+            print(f"the same sweep again: {again_s:.3f} s, {again} statements, new rows {again_counts}")
+
+            # Immediate email deliveries in bulk, then a real worker sends them to the SMTP sink.
+            db.session.execute(db.text("DELETE FROM delivery"))
+            db.session.execute(db.text(
+                "INSERT INTO notification (recipient_id, task_id, kind, key_date, source_id, for_date, note, "
+                "created_at) SELECT owner_id, id, 'urge', :day, id, :day, '', :now FROM plan_task WHERE id <= :n"),
+                {"day": SWEEP_DAY, "now": datetime.now(timezone.utc).replace(tzinfo=None)
+                 if db.engine.dialect.name == "sqlite" else datetime.now(timezone.utc), "n": EMAILS})
+            db.session.execute(db.text(
+                "INSERT INTO delivery (recipient_id, org_id, channel, kind, key_date, notification_ref, status, "
+                "attempts, last_error, created_at) SELECT n.recipient_id, :org, 'email', 'urge', n.for_date, n.id, "
+                "'pending', 0, '', n.created_at FROM notification n WHERE n.kind = 'urge'"), {"org": town.id})
+            db.session.execute(db.text(
+                "INSERT INTO delivery_item (delivery_id, notification_id) SELECT id, notification_ref FROM delivery"))
+            db.session.commit()
+            import subprocess
+            env = {**os.environ, "REDIS_URL": redis_url, "REMINDER_QUEUE": "bench-reminders",
+                   "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(sink.port), "INSTANCE_DIR": str(tmp / "worker")}
+            log_path = tmp / "worker.log"
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "wsgi.celery_app", "worker", "--pool=prefork",
+                 "--concurrency=2", "-Q", "bench-reminders", "--without-heartbeat", "--without-gossip",
+                 "--without-mingle", "--loglevel=WARNING"], cwd=ROOT, env=env, stdout=open(log_path, "w"),
+                stderr=subprocess.STDOUT)
+            time.sleep(6)
+            from tracker.models.types import utcnow
+            from tracker.services.reminders import outbox
+            started = time.perf_counter()
+            ids = outbox.claim_for_handout(utcnow())
+            db.session.commit()
+            outbox.enqueue(ids)
+            sent = 0
+            while time.perf_counter() - started < 300:
+                db.session.rollback()
+                sent = db.session.scalar(select(func.count()).select_from(Delivery).where(Delivery.status == "sent"))
+                if sent >= len(ids):
+                    break
+                time.sleep(0.1)
+            elapsed = time.perf_counter() - started
+            print(f"worker (prefork ×2) delivered {sent:,} emails to the SMTP sink in {elapsed:.2f} s: "
+                  f"{sent / elapsed:,.0f}/s; sink received {len(sink.messages):,}")
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
+        sink.stop()
+        redis_proc.terminate()
+
+
+if __name__ == "__main__":
+    main()

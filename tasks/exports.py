@@ -1,0 +1,28 @@
+"""Building evidence packs in the background (issue 6)."""
+import logging
+
+from celery import shared_task
+
+from tracker.extensions import db
+from tracker.models import ExportJob
+from tracker.models.types import utcnow
+from tracker.services.exporting.evidence_pack import build_pack
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="exports.evidence_pack", acks_late=True, ignore_result=True)
+def build_evidence_pack(job_id: int) -> None:
+    """Build the pack of one export job; a job already done is left alone (redelivery after a crash)."""
+    job = db.session.get(ExportJob, job_id)
+    if job is None or job.status == "done":
+        return
+    try:
+        build_pack(job, db.session.commit)
+        log.info("evidence pack %s built: %s bytes", job_id, job.size)
+    except Exception as exc:  # recorded on the job so the page can say so; the log keeps the traceback
+        log.exception("evidence pack %s failed", job_id)
+        db.session.rollback()
+        job = db.session.get(ExportJob, job_id)
+        job.status, job.error, job.finished_at = "failed", f"打包失败:{type(exc).__name__}", utcnow()
+        db.session.commit()

@@ -1,0 +1,213 @@
+"""Fixtures for the reminder tests: a real SMTP server, a real HTTP server standing in for the robots,
+and real Celery worker processes that can be killed and restarted."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from sqlalchemy import select
+
+from tracker import embedded_redis
+from tracker.extensions import db
+from tracker.models import Notification, User
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def wait_until(predicate, seconds=30.0, step=0.1):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+def notices(username: str | None = None):
+    """(username, kind, task_id, for_date) of every notice, in id order."""
+    db.session.rollback()
+    query = select(User.username, Notification.kind, Notification.task_id, Notification.for_date) \
+        .join(User, User.id == Notification.recipient_id).order_by(Notification.id)
+    if username:
+        query = query.where(User.username == username)
+    return [tuple(r) for r in db.session.execute(query)]
+
+
+class SmtpSink:
+    """aiosmtpd on loopback in a thread; can be stopped and started again on the same port."""
+
+    def __init__(self):
+        self.port = embedded_redis.free_port()
+        self.messages: list = []
+        self.controller = None
+        self.delay = 0.0  # seconds per message, to catch a worker in the middle of a batch
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                if sink.delay:
+                    import asyncio
+                    await asyncio.sleep(sink.delay)
+                msg = message_from_bytes(envelope.content)
+                sink.messages.append({"to": envelope.rcpt_tos, "subject": str(make_header(decode_header(msg["Subject"]))),
+                                      "body": msg.get_payload(decode=True).decode("utf-8")})
+                return "250 OK"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+class RobotServer:
+    """An HTTP server answering like WeCom / DingTalk robots; `mode` is "ok", "error" or "http500"."""
+
+    def __init__(self):
+        self.requests: list = []
+        self.mode = "ok"
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                url = urlparse(self.path)
+                server.requests.append({"path": url.path, "query": parse_qs(url.query), "json": json.loads(body),
+                                        "at": time.monotonic()})
+                if server.mode == "http500":
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                answer = {"errcode": 0, "errmsg": "ok"} if server.mode == "ok" else \
+                    {"errcode": 45009, "errmsg": "api freq out of limit"}
+                raw = json.dumps(answer).encode()
+                self.send_response(200)  # robots report errors inside an HTTP 200
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def smtp(app):
+    sink = SmtpSink().start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_TIMEOUT=3)
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def robot_server():
+    server = RobotServer()
+    yield server
+    server.close()
+
+
+class Worker:
+    """A real `celery worker` process on a queue of its own, with the test's reminder settings."""
+
+    def __init__(self, services, tmp_path, app, **env):
+        self.queue = f"test-rem-{uuid.uuid4().hex[:8]}"
+        self.services, self.tmp_path = services, tmp_path
+        self.env = {**os.environ, "DATABASE_URL": services["database_url"], "REDIS_URL": services["redis_url"],
+                    "INSTANCE_DIR": str(tmp_path / "worker-instance"), "TRACKER_CONFIG": "test", "SECRET_KEY": "test",
+                    "REMINDER_QUEUE": self.queue, "MAIL_SERVER": app.config["MAIL_SERVER"],
+                    "MAIL_PORT": str(app.config["MAIL_PORT"]), "MAIL_TIMEOUT": "3",
+                    **{k: str(v) for k, v in env.items()}}
+        app.config["REMINDER_QUEUE"] = self.queue
+        self.proc = None
+        self.runs = 0
+
+    @property
+    def log_path(self) -> Path:
+        return self.tmp_path / f"worker-{self.runs}.log"
+
+    def start(self, concurrency: int = 1):
+        self.runs += 1
+        pool = ["--pool=solo"] if concurrency == 1 else ["--pool=prefork", f"--concurrency={concurrency}"]
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "wsgi.celery_app", "worker", *pool, "-Q", self.queue,
+             "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        if not wait_until(lambda: "ready." in self.log_path.read_text(), 60, 0.2):
+            self.kill()
+            raise RuntimeError("worker did not start:\n" + self.log_path.read_text())
+        return self
+
+    def kill(self):
+        """SIGKILL the whole worker (its pool children too), as a crash would."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.proc = None
+
+    def text(self) -> str:
+        return "\n".join((self.tmp_path / f"worker-{i}.log").read_text()[-3000:] for i in range(1, self.runs + 1))
+
+
+@pytest.fixture
+def reminder_worker(services, tmp_path, app):
+    """Make a worker with fast retries: reminder_worker(**env).start()."""
+    made = []
+
+    def make(**env):
+        settings = {"REMINDER_RETRY_BASE_SECONDS": 0.3, "REMINDER_RETRY_MAX_SECONDS": 1.5,
+                    "REMINDER_STALE_SECONDS": 3, **env}
+        for key, value in settings.items():
+            if key in app.config:  # the test process hands out and retries with the same timing
+                app.config[key] = type(app.config[key])(value)
+        worker = Worker(services, tmp_path, app, **settings)
+        made.append(worker)
+        return worker
+
+    yield make
+    for worker in made:
+        worker.stop()
+
+
+@pytest.fixture
+def quiet_queue(app):
+    """Queue the app's own send jobs somewhere no worker reads, and clear it afterwards."""
+    import redis
+    queue = f"test-rem-idle-{uuid.uuid4().hex[:8]}"
+    app.config["REMINDER_QUEUE"] = queue
+    yield queue
+    redis.Redis.from_url(app.config["CELERY"]["broker_url"]).delete(queue)

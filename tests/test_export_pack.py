@@ -1,0 +1,84 @@
+"""Evidence packs built by the real Celery worker: a zip with an index sheet and the evidence files."""
+import io
+import time
+import zipfile
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from tests.factories import csrf_token
+from tests.import_fixtures import login
+from tracker.extensions import db
+from tracker.models import ExportJob
+from tracker.services.evidence import IncomingFile
+from tracker.services.progress import record_progress
+from tracker.services.users import get_user
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+
+def _wait(predicate, seconds=40):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        db.session.rollback()  # see the worker's commits
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_pack_is_built_in_the_background_with_index_and_files(app, client, world, celery_worker):
+    app.config["EXPORT_QUEUE"] = celery_worker["queue"]
+    task = world.task(title="开展普法宣讲")
+    other = world.task(title="法律顾问进村", theme="实")
+    record_progress(get_user("cadre"), task, percent=50, note="宣讲2场", metrics=[{"name": "宣讲", "value": 2, "unit": "场"}],
+                    files=[IncomingFile("现场照片.png", PNG), IncomingFile("签到表.png", PNG + b"1")])
+    record_progress(get_user("cadre"), other, percent=30, note="顾问到村1次", files=[IncomingFile("记录.png", PNG)])
+    db.session.commit()
+    login(client, "office")
+    page = client.get(f"/exports/plans/{world.plan.id}").get_data(as_text=True)
+    response = client.post(f"/exports/plans/{world.plan.id}/evidence",
+                           data={"csrf_token": csrf_token(page), "scope": "plan", "theme": "法", "task": str(task.id)})
+    assert response.status_code == 302
+    job = db.session.scalar(select(ExportJob))
+    assert _wait(lambda: db.session.get(ExportJob, job.id).status in ("done", "failed")), \
+        celery_worker["log"].read_text()[-3000:]
+    job = db.session.get(ExportJob, job.id)
+    assert job.status == "done", job.error
+    assert job.percent == 100 and job.total == 4
+    status = client.get(f"/exports/packs/{job.id}").get_data(as_text=True)
+    assert "下载压缩包" in status
+    download = client.get(f"/exports/packs/{job.id}/download")
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(download.data))
+    names = archive.namelist()
+    assert "目录.xlsx" in names
+    pictures = [n for n in names if n.endswith(".png")]
+    assert len(pictures) == 3 and any("现场照片.png" in n for n in pictures)
+    assert any(n.startswith("法/") for n in pictures) and any(n.startswith("实/") for n in pictures)
+    index = load_workbook(io.BytesIO(archive.read("目录.xlsx")))["目录"]
+    rows = [[c.value for c in r] for r in index.iter_rows(min_row=2)]
+    assert len(rows) == 3
+    located = {r[8]: r[9] for r in rows}
+    assert located["现场照片.png"] in names and rows[0][7] == "宣讲2场"
+    # Someone else cannot see or download the job.
+    client.post("/logout", data={"csrf_token": csrf_token(status)})
+    login(client, "leader")
+    assert client.get(f"/exports/packs/{job.id}/download").status_code == 404
+
+
+def test_theme_and_task_scopes(app, world):
+    from tracker.services.exporting.evidence_pack import build_pack, pack_path, request_pack
+    task = world.task(title="开展普法宣讲")
+    world.task(title="别的主题", theme="实")
+    record_progress(get_user("cadre"), task, percent=50, note="宣讲", files=[IncomingFile("a.png", PNG)])
+    db.session.commit()
+    job = request_pack(get_user("leader"), world.plan, "task", str(task.id))
+    build_pack(job, db.session.flush)
+    db.session.commit()
+    names = zipfile.ZipFile(pack_path(job)).namelist()
+    assert sorted(names) == sorted(["目录.xlsx", next(n for n in names if n.endswith("a.png"))])
+    job = request_pack(get_user("leader"), world.plan, "theme", "实")
+    build_pack(job, db.session.flush)
+    index = load_workbook(io.BytesIO(zipfile.ZipFile(pack_path(job)).read("目录.xlsx")))["目录"]
+    assert [r[2].value for r in index.iter_rows(min_row=2)] == ["别的主题"]

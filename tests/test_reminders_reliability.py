@@ -1,0 +1,119 @@
+"""Nothing lost, nothing doubled: a killed worker, an SMTP server that is down, a Redis that restarts."""
+import time
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import select
+
+import config
+from tests.reminders_fixtures import reminder_worker, smtp, wait_until  # noqa: F401
+from tracker import create_app, embedded_redis
+from tracker.extensions import db
+from tracker.models import Delivery
+from tracker.services.reminders.immediate import urge
+from tracker.services.users import get_user
+
+
+def _tasks(world, n):
+    return [world.task(start_date=None, due_date=date(2026, 12, 31), co_owners=[], title=f"任务{i:02d}")
+            for i in range(n)]
+
+
+def _urge_all(tasks):
+    """Urge every task in one transaction: one batch of deliveries for the send job."""
+    office = get_user("office")
+    for task in tasks:
+        urge(office, task, "")
+    db.session.commit()
+
+
+def _by_title(smtp):
+    return Counter(m["subject"] for m in smtp.messages)
+
+
+def _statuses():
+    db.session.rollback()
+    return Counter(d.status for d in db.session.scalars(select(Delivery)))
+
+
+def _email(username):
+    get_user(username).email = f"{username}@example.org"
+    db.session.commit()
+
+
+def test_worker_killed_mid_batch_loses_nothing(app, world, runner, smtp, reminder_worker):
+    tasks = _tasks(world, 20)
+    _email("cadre")
+    worker = reminder_worker(REMINDER_MARK_EVERY=1).start()
+    smtp.delay = 0.15
+    _urge_all(tasks)
+    assert wait_until(lambda: len(smtp.messages) >= 4, 30), worker.text()
+    worker.kill()
+    sent_before_kill = len(smtp.messages)
+    assert sent_before_kill < 20
+    smtp.delay = 0
+    worker.start()
+    time.sleep(3.2)  # REMINDER_STALE_SECONDS: the dead worker's claims go stale
+    assert runner.invoke(args=["reminders", "run"]).exit_code == 0
+    assert wait_until(lambda: len(_by_title(smtp)) == 20, 30), worker.text()
+    time.sleep(0.5)
+    counts = _by_title(smtp)
+    assert set(counts) == {f"【催办】《任务{i:02d}》" for i in range(20)}
+    assert sum(counts.values()) - 20 <= 1  # at most the message in flight at the kill is repeated
+    assert _statuses() == Counter({"sent": 20})
+
+
+def test_smtp_down_then_back_everything_arrives_once(app, world, smtp, reminder_worker):
+    tasks = _tasks(world, 3)
+    _email("cadre")
+    worker = reminder_worker(REMINDER_MAX_ATTEMPTS=12).start()
+    smtp.stop()
+    _urge_all(tasks)
+    assert wait_until(lambda: db.session.rollback() or all(
+        d.attempts >= 2 for d in db.session.scalars(select(Delivery))), 20), worker.text()
+    assert smtp.messages == []
+    smtp.start()
+    assert wait_until(lambda: len(smtp.messages) == 3, 30), worker.text()
+    time.sleep(1.5)
+    assert sorted(_by_title(smtp).values()) == [1, 1, 1]
+    assert _statuses() == Counter({"sent": 3})
+    assert all(d.last_error == "" for d in db.session.scalars(select(Delivery)))
+
+
+def test_redis_restarted_between_sweep_and_send_loses_nothing(app, world, smtp, reminder_worker, services, tmp_path):
+    tasks = _tasks(world, 2)
+    world.task(start_date=None, due_date=date(2024, 9, 20), co_owners=[], title="逾期任务")
+    _email("cadre")
+    proc, url = embedded_redis.start(tmp_path / "own-redis")
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    try:
+        worker = reminder_worker(REDIS_URL=url)
+        settings = config.TestConfig()
+        settings.CELERY = {**settings.CELERY, "broker_url": url}
+        own = create_app(settings, INSTANCE_DIR=str(tmp_path / "own"), SECRET_KEY="test-secret",
+                         REMINDER_QUEUE=worker.queue, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port,
+                         REMINDER_STALE_SECONDS=3.0)
+        with own.app_context():
+            _urge_all([db.session.merge(t) for t in tasks])  # queued on commit into this Redis
+            from tasks.reminders import sweep_and_hand_out
+            sweep_and_hand_out(date(2024, 10, 8), digest_due=True)
+            db.session.remove()
+        proc.kill()  # no persistence: the queued send jobs are gone
+        proc.wait(timeout=10)
+        proc, _ = embedded_redis.start(tmp_path / "own-redis", port=port)
+        worker.start()
+        time.sleep(1.0)
+        assert smtp.messages == []
+        time.sleep(2.5)  # stale
+        with own.app_context():
+            from tasks.reminders import sweep_and_hand_out
+            sweep_and_hand_out(date(2024, 10, 8), digest_due=True)
+            db.session.remove()
+        assert wait_until(lambda: len(smtp.messages) == 3, 30), worker.text()  # 2 urges + 1 digest
+        time.sleep(1.0)
+        assert sorted(_by_title(smtp).values()) == [1, 1, 1]
+        assert _statuses() == Counter({"sent": 3})
+    finally:
+        worker.stop()
+        proc.kill()
+        proc.wait(timeout=10)

@@ -1,0 +1,71 @@
+"""The dashboard: counts by status and light, breakdowns, the county's per-township view, links to the lists."""
+import re
+from datetime import date
+
+from tests.web_fixtures import login
+from tracker.extensions import db
+from tracker.services import progress, tasks
+from tracker.services.users import get_user
+
+
+def _text(response):
+    return response.get_data(as_text=True)
+
+
+def _stat(html, label):
+    match = re.search(r'<span class="big">(\d+)</span>' + label, html)
+    return int(match.group(1))
+
+
+def _world_with_tasks(world):
+    late = world.task(title="逾期的任务", due_date=date(2026, 11, 2))
+    world.task(title="按期的任务", theme="新", report_section=2)
+    done = world.task(title="做完的任务", theme="实", due_date=date(2026, 10, 1))
+    progress.record_progress(get_user("cadre"), late, percent=50, note="进行中")
+    done.status = "done"
+    done.progress = 100
+    tasks.create_task(get_user("other_office"), world.other_plan,
+                      {"theme": "1", "title": "白地镇的任务", "report_section": 1, "owner": "other_cadre",
+                       "due_date": date(2026, 11, 10)})
+    db.session.commit()
+
+
+def test_township_dashboard_counts_and_links(client, world):
+    _world_with_tasks(world)
+    login(client, "office")
+    html = _text(client.get("/dashboard"))
+    assert _stat(html, "全部任务") == 3 and _stat(html, "逾期") == 1 and _stat(html, "已结束") == 1
+    assert "白地镇的任务" not in html and "逾期的任务" in html
+    assert "各单位" not in html  # one township: no per-organisation table
+    # Numbers link to the tasks behind them, and the list shows exactly those.
+    assert 'href="/tasks?year=2026&amp;light=red"' in html
+    listed = _text(client.get("/tasks?year=2026&light=red"))
+    assert "逾期的任务" in listed and "按期的任务" not in listed
+    assert "(五)" in html or "依法处置突发事件" in html  # report sections by name
+    # Average progress per theme: 法 has one task at 50%.
+    assert re.search(r"法 · 以“法”字推进法治云乐</td>\s*<td class=\"num\"><a[^>]*>1</a></td>\s*<td><div class=\"bar-row\">"
+                     r"<div class=\"bar\" role=\"progressbar\" aria-valuenow=\"50\"", html)
+
+
+def test_county_sees_each_township(client, world):
+    _world_with_tasks(world)
+    login(client, "viewer")
+    html = _text(client.get("/dashboard"))
+    assert _stat(html, "全部任务") == 4 and _stat(html, "逾期") == 2
+    assert "各单位" in html
+    org_rows = re.findall(r"<tr><td>(云乐镇|白地镇)</td>\s*<td class=\"num\"><a href=\"([^\"]+)\">(\d+)</a>", html)
+    assert [(name, int(n)) for name, _, n in org_rows] == [("云乐镇", 3), ("白地镇", 1)]
+    link = org_rows[1][1].replace("&amp;", "&")
+    assert "白地镇的任务" in _text(client.get(link)) and "逾期的任务" not in _text(client.get(link))
+
+
+def test_dashboard_refused_to_cadres_and_bad_year_ignored(client, world):
+    login(client, "cadre")
+    assert client.get("/dashboard").status_code == 403
+    client.post("/logout")
+
+
+def test_dashboard_with_a_bad_year(client, world):
+    login(client, "office")
+    assert client.get("/dashboard?year=abc").status_code == 200
+    assert client.get("/dashboard?year=1999").status_code == 200

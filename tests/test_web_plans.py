@@ -1,0 +1,168 @@
+"""The plan page: themes with progress, create, split and bulk-assign tasks; the light filter agrees with lights.py."""
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from tests.conftest import TODAY
+from tests.web_fixtures import login, post
+from tracker.extensions import db
+from tracker.models import PlanTask
+from tracker.services import progress
+from tracker.services.lights import light
+from tracker.services.task_lists import ListFilters, task_list
+from tracker.services.users import get_user
+
+
+def _text(response):
+    return response.get_data(as_text=True)
+
+
+def test_plan_page_shows_each_theme_with_its_progress(client, world):
+    a = world.task(title="学法任务", theme="法")
+    world.task(title="品牌任务", theme="新")
+    progress.record_progress(get_user("cadre"), a, percent=80, note="进展")
+    db.session.commit()
+    login(client, "cadre")
+    html = _text(client.get("/plans"))
+    assert "云乐镇2026年法治政府建设工作计划" in html
+    assert re.search(r"法 · 以“法”字推进法治云乐</h2>\s*<div class=\"bar-row\">.*?aria-valuenow=\"80\"", html, re.S)
+    assert re.search(r"新 · 以“新”字打造特色品牌</h2>\s*<div class=\"bar-row\">.*?aria-valuenow=\"0\"", html, re.S)
+    assert "新建任务" not in html and "批量交办" not in html  # a cadre manages nothing
+    html = _text(client.get(f"/plans?plan_id={world.plan.id}&theme=新"))
+    assert "品牌任务" in html and "学法任务" not in html
+
+
+def test_other_townships_plan_is_not_found(client, world):
+    login(client, "cadre")
+    assert client.get(f"/plans?plan_id={world.other_plan.id}").status_code == 404
+    assert client.get("/plans?plan_id=abc").status_code == 200
+
+
+def test_committee_creates_a_task_with_errors_shown_then_fixed(client, world):
+    login(client, "office")
+    page = f"/plans/{world.plan.id}/tasks/new"
+    bad = {"title": "", "theme": "法", "report_section": "5", "owner": "cadre", "lead": "leader",
+           "unit": "司法所", "start_date": "2026-05-01", "due_date": "2026-04-31", "description": "说明文字"}
+    html = _text(post(client, page, bad, page=page))
+    assert "任务名称不能为空" in html and "完成时限不是有效日期" in html
+    assert "说明文字" in html and 'value="2026-04-31"' in html
+    assert db.session.query(PlanTask).count() == 0
+    good = dict(bad, title="村居法律顾问全覆盖", due_date="2026-12-20", co_owners=["cadre2", "cadre3"])
+    response = post(client, page, good, page=page)
+    assert response.status_code == 302
+    task = db.session.query(PlanTask).one()
+    assert task.status == "assigned" and [u.username for u in task.co_owners] == ["cadre2", "cadre3"]
+    # Without an owner it is a draft.
+    post(client, page, dict(bad, title="草稿", owner="", due_date=""), page=page)
+    assert db.session.query(PlanTask).filter_by(title="草稿").one().status == "draft"
+
+
+def test_split_into_subtasks_all_or_nothing(client, world):
+    parent = world.task(title="一村一特色")
+    login(client, "office")
+    page = f"/tasks/{parent.id}/split"
+    # As a browser sends it: every row, the unused ones empty.
+    blank = {f"rows-{i}-{k}": "" for i in range(5) for k in ("title", "owner", "due_date")}
+    html = _text(post(client, page, {**blank, "rows-0-title": "刘村村议事会", "rows-0-owner": "cadre2",
+                                     "rows-0-due_date": "2026-12-01", "rows-2-title": "云乐村调解室",
+                                     "rows-2-owner": "cadre3", "rows-2-due_date": "2026-13-01"}, page=page))
+    assert re.search(r'id="rows-2-due_date-error">完成时限不是有效日期', html)
+    assert 'value="刘村村议事会"' in html
+    assert db.session.query(PlanTask).count() == 1
+    response = post(client, page, {**blank, "rows-0-title": "刘村村议事会", "rows-0-owner": "cadre2",
+                                   "rows-0-due_date": "2026-12-01", "rows-2-title": "云乐村调解室",
+                                   "rows-2-owner": "cadre3", "rows-2-due_date": "2026-12-10"}, page=page)
+    assert response.status_code == 302
+    db.session.expire_all()
+    subs = db.session.query(PlanTask).filter(PlanTask.parent_id == parent.id).order_by(PlanTask.id).all()
+    assert [(s.title, s.owner.username, s.lead.username, s.theme.key) for s in subs] == [
+        ("刘村村议事会", "cadre2", "leader", "法"), ("云乐村调解室", "cadre3", "leader", "法")]
+    assert "刘村村议事会" in _text(client.get(f"/tasks/{parent.id}"))
+
+
+def test_bulk_assign_several_drafts(client, world):
+    drafts = [world.task(title=f"草稿{i}", owner=None, co_owners=[], due_date=None) for i in range(3)]
+    login(client, "office")
+    page = f"/plans?plan_id={world.plan.id}"
+    assert 'id="bulk-form"' in _text(client.get(page))
+    action = f"/plans/{world.plan.id}/bulk-assign"
+    html = _text(post(client, action, {"task_ids": [str(drafts[0].id), str(drafts[1].id)], "owner": "cadre2",
+                                       "due_date": ""}, page=page))
+    assert "请填写完成时限" in html and "已选 2 项" in html
+    html = _text(post(client, action, {"task_ids": [], "owner": "cadre2", "due_date": "2026-12-01"}, page=page))
+    assert "请先勾选要交办的任务" in html
+    response = post(client, action, {"task_ids": [str(drafts[0].id), str(drafts[1].id)], "owner": "cadre2",
+                                     "lead": "leader2", "due_date": "2026-12-01"}, page=page)
+    assert response.status_code == 302
+    db.session.expire_all()
+    got = {t.title: (t.status, t.owner and t.owner.username, t.due_date) for t in db.session.query(PlanTask)}
+    assert got["草稿0"] == ("assigned", "cadre2", date(2026, 12, 1))
+    assert got["草稿1"] == ("assigned", "cadre2", date(2026, 12, 1))
+    assert got["草稿2"] == ("draft", None, None)
+
+
+def test_bulk_assign_is_refused_to_others(client, app, world):
+    draft = world.task(title="草稿", owner=None, co_owners=[], due_date=None)
+    data = {"task_ids": [str(draft.id)], "owner": "cadre2", "due_date": "2026-12-01"}
+    login(client, "leader")
+    assert post(client, f"/plans/{world.plan.id}/bulk-assign", data).status_code == 403
+    from tests.web_fixtures import as_user
+    with as_user(app, "other_office") as other:
+        assert post(other, f"/plans/{world.plan.id}/bulk-assign", data).status_code == 404
+        # Their own plan, but our task: not found, and nothing changes.
+        assert post(other, f"/plans/{world.other_plan.id}/bulk-assign", data).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(PlanTask, draft.id).status == "draft"
+
+
+def test_light_filter_in_sql_agrees_with_the_python_rule(app, world):
+    """Every combination of due date, status and staleness gets the same light from SQL as from lights.light."""
+    office = get_user("office")
+    # Around TODAY (Wed 2026-11-25): the weekend 11-21/22 (a due date then is met on Monday 11-23) and
+    # 11-28/29, the third and fourth working days after today (11-30, 12-01), and their neighbours.
+    dues = [None, TODAY - timedelta(days=1), TODAY - timedelta(days=2), date(2026, 11, 22), date(2026, 11, 21),
+            TODAY, date(2026, 11, 27), date(2026, 11, 28), date(2026, 11, 29), date(2026, 11, 30), date(2026, 12, 1),
+            date(2026, 12, 2), date(2026, 12, 31)]
+    for i, due in enumerate(dues):
+        world.task(title=f"t{i}", due_date=due, owner="cadre" if due else None, co_owners=[])
+    stale = world.task(title="stale", due_date=date(2026, 12, 31))
+    stale.assigned_at = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    boundary = world.task(title="boundary", due_date=date(2026, 12, 31))
+    boundary.assigned_at = datetime(2026, 10, 26, 0, 0, tzinfo=timezone.utc)
+    draft_late = world.task(title="draft-late", owner=None, co_owners=[], due_date=TODAY - timedelta(days=3))
+    done = world.task(title="done", due_date=TODAY - timedelta(days=5))
+    done.status = "done"
+    db.session.commit()
+    assert draft_late.status == "draft"
+    everything, _ = task_list(office, ListFilters(), TODAY, 1, 100)
+    expected = {t.title: light(t, TODAY) for t in everything}
+    assert set(expected.values()) == {"red", "yellow", "green", "grey"}
+    for lamp in ("red", "yellow", "green", "grey"):
+        rows, total = task_list(office, ListFilters(light=lamp), TODAY, 1, 100)
+        assert sorted(t.title for t in rows) == sorted(k for k, v in expected.items() if v == lamp), lamp
+        assert total == len(rows)
+    # Most urgent first: reds, then yellows, then greens, then the closed.
+    rank = {"red": 0, "yellow": 1, "green": 2, "grey": 3}
+    order = [rank[expected[t.title]] for t in everything]
+    assert order == sorted(order)
+
+
+def test_light_filter_follows_an_organisations_own_thresholds(app, world):
+    """Where the committee set its own limits (reminders feature), SQL still agrees with lights.light."""
+    import pytest
+    rules = pytest.importorskip("tracker.services.reminders.rules")
+    from tracker.services.orgs import resolve_org
+    data = {"due_soon_workdays": 10, "escalate_lead_after": 1, "escalate_committee_after": 3, "stalled_days": 365,
+            "stalled_repeat_days": 7, "review_wait_workdays": 2, "digest_time": "09:00", "disabled_kinds": []}
+    rules.save_rules(get_user("office"), resolve_org("旌德县/云乐镇"), data)
+    for i, due in enumerate([date(2026, 12, 4), date(2026, 12, 8), date(2026, 12, 31)]):
+        world.task(title=f"t{i}", due_date=due)
+    db.session.commit()
+    from flask import g
+    g.pop("_reminder_rules", None)
+    office = get_user("office")
+    everything, _ = task_list(office, ListFilters(), TODAY, 1, 100)
+    expected = {t.title: light(t, TODAY) for t in everything}
+    assert expected["t1"] == "yellow"  # 9 working days away: within this township's 10, not the default 3
+    for lamp in ("red", "yellow", "green", "grey"):
+        rows, _ = task_list(office, ListFilters(light=lamp), TODAY, 1, 100)
+        assert sorted(t.title for t in rows) == sorted(k for k, v in expected.items() if v == lamp), lamp

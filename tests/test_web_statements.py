@@ -1,0 +1,68 @@
+"""Every list page and the dashboard run the same number of SQL statements for 2 rows as for 20."""
+import pytest
+
+from tests.test_statement_counts import count_statements
+from tests.web_fixtures import login, png_bytes
+from tracker.extensions import db
+from tracker.services import progress, requests, users
+from tracker.services.evidence import IncomingFile
+from tracker.services.orgs import resolve_org
+from tracker.services.users import get_user
+
+PAGES = {
+    "office": ["/", "/tasks?per_page=100", "/tasks?per_page=100&light=green&sort=-progress",
+               "/plans?per_page=100", "/dashboard", "/review?per_page=100", "/users/?per_page=100"],
+    "leader": ["/", "/review?per_page=100", "/dashboard"],
+    "cadre": ["/", "/tasks?per_page=100"],
+    "viewer": ["/dashboard", "/tasks?per_page=100", "/plans?per_page=100"],
+}
+
+
+def _add(world, n, start):
+    """n tasks with co-owners, an update with a figure and a pending request each, and n users."""
+    town = resolve_org("旌德县/云乐镇")
+    for i in range(start, start + n):
+        users.create_user(username=f"u{i}", org=town, role="cadre", name=f"用户{i}", password="secret-123")
+        task = world.task(title=f"任务{i}", owner=f"u{i}", co_owners=["cadre", "cadre2"])
+        progress.record_progress(get_user("cadre"), task, percent=10, note="开始",
+                                 metrics=[{"name": "普法宣讲", "value": 1, "unit": "次"}])
+        requests.request_completion(get_user("cadre"), task, "完成")
+    db.session.commit()
+
+
+def _count(client, path):
+    db.session.expire_all()
+    with count_statements() as counter:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return counter["n"]
+
+
+@pytest.mark.parametrize("username", list(PAGES))
+def test_list_pages_do_not_grow_with_rows(client, world, username):
+    _add(world, 2, 0)
+    login(client, username)
+    for path in PAGES[username]:
+        client.get(path)  # warm-up: first-request work (caches, lazy set-up) is not per row
+    few = {path: _count(client, path) for path in PAGES[username]}
+    _add(world, 18, 2)
+    many = {path: _count(client, path) for path in PAGES[username]}
+    assert many == few
+
+
+def test_task_page_does_not_grow_with_updates(client, world):
+    task = world.task()
+    for i in range(2):
+        progress.record_progress(get_user("cadre"), task, percent=i, note="进展",
+                                 files=[IncomingFile("a.png", png_bytes())])
+    db.session.commit()
+    login(client, "office")
+    client.get(f"/tasks/{task.id}")
+    few = _count(client, f"/tasks/{task.id}")
+    for i in range(15):
+        progress.record_progress(get_user("cadre2"), task, percent=i, note="进展",
+                                 metrics=[{"name": "调解", "value": 1, "unit": "件"}],
+                                 files=[IncomingFile("b.png", png_bytes())])
+    requests.request_extension(get_user("cadre"), task, "2027-03-01", "天气")
+    db.session.commit()
+    assert _count(client, f"/tasks/{task.id}") == few

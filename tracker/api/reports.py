@@ -1,0 +1,28 @@
+"""The figure catalogue over the API: what a progress update's figures should be named and counted in."""
+from flask import g, jsonify
+from pydantic import BaseModel
+
+from tracker.api import bp
+from tracker.api.spec import operation
+from tracker.extensions import db
+from tracker.services.reporting.catalogue import catalogue_for
+
+
+class CatalogueItemOut(BaseModel):
+    id: int
+    name: str
+    unit: str
+    description: str
+    report_section: int | None
+
+
+class CatalogueOut(BaseModel):
+    items: list[CatalogueItemOut]
+
+
+@operation(bp, "/catalogue", "GET", summary="本单位的数据目录(进展反馈可选的数据项)", response=CatalogueOut)
+def get_catalogue():
+    items = catalogue_for(g.api_user.org)
+    db.session.commit()  # the default catalogue is created on first use
+    return jsonify({"items": [{"id": m.id, "name": m.name, "unit": m.unit, "description": m.description,
+                               "report_section": m.report_section} for m in items]})

@@ -1,0 +1,24 @@
+"""The dashboard (仪表盘): counts by status and light, progress per theme, section, owner and organisation."""
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+
+from tracker.models import STATUS_LABELS
+from tracker.services import dashboard
+from tracker.services.clock import today
+from tracker.services.light_sql import LIGHT_LABELS
+from tracker.web import roles_required
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.route("/dashboard")
+@roles_required("committee", "leader", "viewer")
+def index():
+    day = today()
+    years = dashboard.years(current_user)
+    raw = request.args.get("year", "")
+    year = int(raw) if raw.isdecimal() and int(raw) in years else (day.year if day.year in years or not years
+                                                                   else years[0])
+    data = dashboard.build(current_user, year, day)
+    return render_template("dashboard/index.html", d=data, years=years, status_labels=STATUS_LABELS,
+                           light_labels=LIGHT_LABELS, per_org=len(data.orgs) > 1)

@@ -1,0 +1,1 @@
+"""Downloads (ledger, evidence packs) and calendar feeds (issue 6)."""

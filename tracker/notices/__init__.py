@@ -1,0 +1,1 @@
+"""The notification centre and the reminder settings pages (issue 4)."""

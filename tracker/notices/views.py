@@ -1,0 +1,105 @@
+"""The notification centre: my notices, marking read, my channels, urging a task; the header badge."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from tracker.extensions import db
+from tracker.notices.forms import ButtonForm, MyChannelsForm, UrgeForm
+from tracker.services.access import load_task
+from tracker.services.errors import ServiceError
+from tracker.services.reminders import compose, immediate, inbox, settings
+from tracker.web import Pager, errors_onto_form, page_args
+
+bp = Blueprint("notices", __name__, url_prefix="/notices")
+
+
+@bp.app_context_processor
+def badge_helpers():
+    """`notice_badge()` for the header: the unread count and the heartbeat, one statement, only when used."""
+    def notice_badge():
+        if not current_user.is_authenticated:
+            return {"unread": 0, "not_running": False}
+        unread, last = inbox.badge(current_user)
+        return {"unread": unread, "not_running": current_user.role == "committee" and inbox.reminders_stalled(last)}
+    return {"notice_badge": notice_badge}
+
+
+@bp.route("/")
+@login_required
+def index():
+    page, per_page = page_args()
+    unread_only = request.args.get("unread") == "1"
+    rows, total = inbox.page_for(current_user, page, per_page, unread_only=unread_only)
+    items = [(n, compose.message(n)) for n in rows]
+    return render_template("notices/index.html", pager=Pager(items, total, page, per_page),
+                           unread_only=unread_only, button=ButtonForm())
+
+
+@bp.route("/<int:notification_id>/read", methods=["POST"])
+@login_required
+def read(notification_id):
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        row = inbox.mark_read(current_user, notification_id)
+    except ServiceError:
+        abort(404)
+    db.session.commit()
+    if request.form.get("open") == "1":
+        return redirect(f"/tasks/{row.task_id}")
+    return redirect(request.referrer or url_for("notices.index"))
+
+
+@bp.route("/read-all", methods=["POST"])
+@login_required
+def read_all():
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    count = inbox.mark_all_read(current_user)
+    db.session.commit()
+    flash(f"已将{count}条通知标为已读", "success")
+    return redirect(url_for("notices.index"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def my_settings():
+    row = settings.user_channels(current_user.id)
+    form = MyChannelsForm(obj=row)
+    if form.validate_on_submit():
+        try:
+            settings.save_user_channels(current_user, {k: form.data[k] for k in
+                                                       ("is_email_on", "is_wecom_on", "is_dingtalk_on")})
+            db.session.commit()
+            flash("提醒方式已保存", "success")
+            return redirect(url_for("notices.my_settings"))
+        except ServiceError as exc:
+            db.session.rollback()
+            errors_onto_form(form, exc)
+    return render_template("notices/settings.html", form=form)
+
+
+@bp.route("/tasks/<int:task_id>/urge", methods=["GET", "POST"])
+@login_required
+def urge(task_id):
+    try:
+        task = load_task(current_user, task_id)
+    except ServiceError:
+        abort(404)
+    form = UrgeForm()
+    if form.validate_on_submit():
+        try:
+            notices = immediate.urge(current_user, task, form.message.data)
+            db.session.commit()
+            flash(f"已催办,{len(notices)}人将收到提醒", "success")
+            return redirect(f"/tasks/{task.id}")
+        except ServiceError as exc:
+            db.session.rollback()
+            if exc.status == 403:
+                abort(403)
+            errors_onto_form(form, exc)
+            task = load_task(current_user, task_id)
+    return render_template("notices/urge.html", form=form, task=task)
+
+
+from tracker.notices import admin  # noqa: E402,F401  (the committee's pages register on bp)

@@ -1,0 +1,1 @@
+"""The report page: generate, preview, edit by section, download; baselines, catalogue and template."""

@@ -1,0 +1,146 @@
+"""The report page: generate, preview, edit section by section with versions, download, carry over."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.extensions import db
+from tracker.models import STATUS_LABELS, Organisation
+from tracker.reports.forms import ActionForm, SectionForm
+from tracker.services.access import can_read_org
+from tracker.services.clock import today
+from tracker.services.reporting import draft as drafts
+from tracker.services.reporting import page
+from tracker.services.reporting.docx import to_docx
+from tracker.services.reporting.nextplan import carry_over
+from tracker.services.reporting.render import to_markdown
+from tracker.web import FAILED, attempt, roles_required
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+READERS = ("committee", "leader", "viewer")
+
+
+def readable_org(org_id: int) -> Organisation:
+    org = db.session.get(Organisation, org_id)
+    if org is None or not can_read_org(current_user, org):
+        abort(404)
+    return org
+
+
+def _draft_or_404(org, year):
+    draft = drafts.load_draft(org, year)
+    if draft is None:
+        abort(404)
+    return draft
+
+
+@bp.route("")
+@roles_required(*READERS)
+def index():
+    orgs = page.report_orgs(current_user)
+    raw_org = request.args.get("org", "")
+    org = next((o for o in orgs if str(o.id) == raw_org), orgs[0] if orgs else None)
+    years = page.plan_years(org) if org else []
+    raw_year = request.args.get("year", "")
+    year = int(raw_year) if raw_year.isdecimal() and int(raw_year) in years else page.default_year(years, today())
+    draft = drafts.load_draft(org, year) if org and year else None
+    ids = {i for s in draft.sections for i in s.sources.get("tasks", [])} if draft else set()
+    for f in draft.figures if draft else []:
+        ids |= {s["task_id"] for s in f["sources"]}
+    return render_template(
+        "reports/index.html", orgs=orgs, org=org, years=years, year=year, draft=draft,
+        stale=bool(draft) and drafts.is_stale(draft), tasks=page.task_titles(ids), status_labels=STATUS_LABELS,
+        deadline=page.deadline(year) if year else None, days_left=page.days_left(year, today()) if year else None,
+        can_edit=bool(org) and current_user.role == "committee" and current_user.org_id == org.id,
+        action=ActionForm())
+
+
+@bp.route("/<int:org_id>/<int:year>/generate", methods=["POST"])
+@roles_required("committee")
+def generate(org_id, year):
+    org = readable_org(org_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash("页面已过期,请刷新后重试", "error")
+    elif attempt(form, drafts.generate, current_user, org, year, today()) is not FAILED:
+        db.session.commit()
+        flash("报告初稿已生成;人工修改过的部分已保留。", "success")
+    else:
+        flash(form.form_errors[0] if form.form_errors else "生成失败", "error")
+    return redirect(url_for("reports.index", org=org.id, year=year))
+
+
+@bp.route("/<int:org_id>/<int:year>/download")
+@roles_required(*READERS)
+def download(org_id, year):
+    org = readable_org(org_id)
+    draft = _draft_or_404(org, year)
+    fmt, part = request.args.get("format", "docx"), request.args.get("part", "all")
+    if fmt not in ("docx", "md") or part not in ("all", "1"):
+        abort(400)
+    only = part == "1"
+    name = f"{org.name}{year}年度法治政府建设工作报告{'(第一部分)' if only else ''}.{fmt}"
+    if fmt == "docx":
+        body, mime = to_docx(draft, achievements_only=only), \
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    else:
+        body, mime = to_markdown(draft, achievements_only=only).encode("utf-8"), "text/markdown; charset=utf-8"
+    response = Response(body, mimetype=mime)
+    from urllib.parse import quote
+    response.headers["Content-Disposition"] = f"attachment; filename=report.{fmt}; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@bp.route("/<int:org_id>/<int:year>/sections/<key>", methods=["GET", "POST"])
+@roles_required(*READERS)
+def section(org_id, year, key):
+    org = readable_org(org_id)
+    draft = _draft_or_404(org, year)
+    item = draft.section(key) or abort(404)
+    form = SectionForm()
+    if request.method == "GET":
+        form.text.data = item.text
+        form.base_version.data = str(item.versions[-1].number if item.versions else 0)
+    elif form.validate_on_submit():
+        if current_user.role != "committee":
+            abort(403)
+        base = form.base_version.data
+        done = attempt(form, drafts.edit_section, current_user, draft, key, form.text.data,
+                       base_version=int(base) if base and base.isdecimal() else None)
+        if done is not FAILED:
+            db.session.commit()
+            flash("已保存为新版本。", "success")
+            return redirect(url_for("reports.index", org=org.id, year=year) + f"#s-{key}")
+        draft = _draft_or_404(org, year)
+        item = draft.section(key)
+    return render_template("reports/section.html", org=org, year=year, draft=draft, item=item, form=form,
+                           can_edit=current_user.role == "committee" and current_user.org_id == org.id,
+                           action=ActionForm())
+
+
+@bp.route("/<int:org_id>/<int:year>/sections/<key>/revert", methods=["POST"])
+@roles_required("committee")
+def revert(org_id, year, key):
+    org = readable_org(org_id)
+    draft = _draft_or_404(org, year)
+    form = ActionForm()
+    if form.validate_on_submit() and attempt(form, drafts.revert_section, current_user, draft, key) is not FAILED:
+        db.session.commit()
+        flash("已改用最新生成的内容;原修改保留在版本记录中。", "success")
+    return redirect(url_for("reports.index", org=org.id, year=year) + f"#s-{key}")
+
+
+@bp.route("/<int:org_id>/<int:year>/carry-over", methods=["POST"])
+@roles_required("committee")
+def carry(org_id, year):
+    org = readable_org(org_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        result = attempt(form, carry_over, current_user, org, year)
+        if result is not FAILED:
+            db.session.commit()
+            flash(f"已生成{year + 1}年计划:结转未完成任务{result[1]}项(草稿,待重新交办)。", "success")
+        else:
+            flash(form.form_errors[0] if form.form_errors else "操作失败", "error")
+    return redirect(url_for("reports.index", org=org.id, year=year))
+
+
+from tracker.reports import admin_views  # noqa: E402,F401  (baseline, catalogue and template pages)

@@ -1,0 +1,115 @@
+"""Calendar feeds (.ics, RFC 5545): a secret address per user for their own due dates, and the committee's for all."""
+import secrets
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from tracker.extensions import db
+from tracker.models import CLOSED_STATUSES, CalendarFeed, PlanTask, User, task_co_owner
+from tracker.models.types import utcnow
+from tracker.services.errors import NotFound, PermissionDenied
+from tracker.services.orgs import visible_org_ids
+
+KINDS = ("personal", "org")
+ORG_FEED_ROLES = ("committee", "viewer")
+MAX_EVENTS = 5000
+
+
+def feed_of(user: User, kind: str) -> CalendarFeed | None:
+    """The user's live feed of that kind, if one was made."""
+    return db.session.scalar(select(CalendarFeed).where(
+        CalendarFeed.user_id == user.id, CalendarFeed.kind == kind, CalendarFeed.revoked_at.is_(None)))
+
+
+def renew_feed(user: User, kind: str) -> CalendarFeed:
+    """A new secret address; the old one (if any) stops working at once."""
+    if kind not in KINDS:
+        raise NotFound("订阅类型不存在")
+    if kind == "org" and user.role not in ORG_FEED_ROLES:
+        raise PermissionDenied("只有党政办和督查人员可以订阅全部任务的日历")
+    revoke_feed(user, kind)
+    feed = CalendarFeed(user_id=user.id, kind=kind, token=secrets.token_urlsafe(32))
+    db.session.add(feed)
+    db.session.flush()
+    return feed
+
+
+def revoke_feed(user: User, kind: str) -> bool:
+    feed = feed_of(user, kind)
+    if feed is None:
+        return False
+    feed.revoked_at = utcnow()
+    db.session.flush()
+    return True
+
+
+def feed_by_token(token: str) -> CalendarFeed:
+    """The live feed with this secret, for an active user; NotFound otherwise (never saying which)."""
+    feed = None
+    if isinstance(token, str) and 20 <= len(token) <= 64:
+        feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token)
+                                 .options(joinedload(CalendarFeed.user)))
+    if feed is None or feed.revoked_at is not None or not feed.user.is_active_account:
+        raise NotFound("日历订阅地址无效或已停用")
+    if feed.kind == "org" and feed.user.role not in ORG_FEED_ROLES:
+        raise NotFound("日历订阅地址无效或已停用")
+    return feed
+
+
+def feed_tasks(feed: CalendarFeed) -> list[PlanTask]:
+    """Open tasks with a due date: the user's own (owner, co-owner, lead), or all they may read."""
+    user = feed.user
+    query = select(PlanTask).where(PlanTask.due_date.is_not(None), PlanTask.status.not_in(CLOSED_STATUSES))
+    if feed.kind == "personal":
+        query = query.where(or_(PlanTask.owner_id == user.id, PlanTask.lead_id == user.id, PlanTask.id.in_(
+            select(task_co_owner.c.task_id).where(task_co_owner.c.user_id == user.id))))
+    else:
+        query = query.where(PlanTask.org_id.in_(visible_org_ids(user)))
+    query = query.options(joinedload(PlanTask.owner), joinedload(PlanTask.theme), joinedload(PlanTask.org))
+    return db.session.scalars(query.order_by(PlanTask.due_date, PlanTask.id).limit(MAX_EVENTS)).all()
+
+
+def _escape(text: str) -> str:
+    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n"))
+
+
+def _fold(line: str) -> list[str]:
+    """Lines of at most 75 octets, continued with a space, never splitting a UTF-8 character (RFC 5545 3.1)."""
+    out, current, size = [], "", 0
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > (75 if not out else 74):
+            out.append(current)
+            current, size = "", 0
+        current += ch
+        size += width
+    out.append(current)
+    return [out[0]] + [" " + part for part in out[1:]]
+
+
+def render_ics(feed: CalendarFeed, host: str, today: date) -> bytes:
+    """The calendar: one all-day event per due date, with a reminder the afternoon before."""
+    user = feed.user
+    name = f"{user.name}的任务到期" if feed.kind == "personal" else f"{user.org.name}全部任务到期"
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//rule-of-law-tracker//zh-CN", "CALSCALE:GREGORIAN",
+             "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape(name)}", "X-WR-TIMEZONE:Asia/Shanghai",
+             "REFRESH-INTERVAL;VALUE=DURATION:PT6H", "X-PUBLISHED-TTL:PT6H"]
+    for task in feed_tasks(feed):
+        overdue = task.due_date < today
+        summary = f"{'【已逾期】' if overdue else '【到期】'}{task.title}"
+        details = [f"单位:{task.org.name}", f"主题:{task.theme.key} {task.theme.title}",
+                   f"责任人:{task.owner.name if task.owner else '未交办'}", f"责任单位:{task.unit or '—'}",
+                   f"状态:{task.status_label},进度{task.progress}%"]
+        lines += ["BEGIN:VEVENT", f"UID:task-{task.id}@{host}", f"DTSTAMP:{stamp}",
+                  f"DTSTART;VALUE=DATE:{task.due_date:%Y%m%d}",
+                  f"DTEND;VALUE=DATE:{task.due_date + timedelta(days=1):%Y%m%d}",
+                  f"SUMMARY:{_escape(summary)}", f"DESCRIPTION:{_escape(chr(10).join(details))}",
+                  "TRANSP:TRANSPARENT", "BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{_escape(summary)}",
+                  "TRIGGER:-PT15H", "END:VALARM", "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    folded = [part for line in lines for part in _fold(line)]
+    feed.last_fetched_at = utcnow()
+    return ("\r\n".join(folded) + "\r\n").encode("utf-8")

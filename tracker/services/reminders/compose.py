@@ -1,0 +1,58 @@
+"""The words of a reminder: in the app, by email, and for a group robot (titles, dates, names and links only)."""
+from flask import current_app
+
+from tracker.models import Notification
+from tracker.models.notice import KIND_LABELS
+from tracker.services.reminders.rules import rules_for
+from tracker.services.workdays import effective_due, workdays_between
+
+
+def _due(n: Notification) -> str:
+    return n.due_date.isoformat() if n.due_date else "未定"
+
+
+def _late(n: Notification) -> int:
+    return workdays_between(effective_due(n.due_date), n.for_date) if n.due_date else 0
+
+
+def message(n: Notification) -> str:
+    """The in-app sentence for a notice."""
+    title = f"《{n.task.title}》"
+    owner = n.task.owner.name if n.task.owner else "未指定"
+    actor = n.actor.name if n.actor else "系统"
+    texts = {
+        "due_soon": f"{title}即将到期,完成时限{_due(n)}。",
+        "due_today": f"{title}今天到期(完成时限{_due(n)})。",
+        "overdue": f"{title}已逾期{_late(n)}个工作日(完成时限{_due(n)})。",
+        "escalation": f"督办:{title}已逾期{_late(n)}个工作日,责任人{owner}(完成时限{_due(n)})。",
+        "stalled": f"{title}已超过{rules_for(n.task.org_id).stalled_days}天没有反馈进展,请及时更新。",
+        "review_waiting": f"{title}有待审核的申请已超过规定时间,请尽快审核。",
+        "assigned": f"{actor}交办任务{title},完成时限{_due(n)}。",
+        "decision": f"{actor}审核了{title}:{n.note}",
+        "urge": f"{actor}催办{title}" + (f":{n.note}" if n.note else "。"),
+        "due_recomputed": f"{title}的完成时限已按正式节假日安排调整为{_due(n)}。",
+    }
+    return texts.get(n.kind, f"{title}{KIND_LABELS.get(n.kind, n.kind)}")
+
+
+def task_link(task_id: int) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/tasks/{task_id}"
+
+
+def robot_line(n: Notification) -> str:
+    """One line for a group chat: kind, title, due date, owner and a link; never narratives or figures."""
+    owner = n.task.owner.name if n.task.owner else "未指定"
+    return (f"- 【{KIND_LABELS.get(n.kind, n.kind)}】[{n.task.title}]({task_link(n.task_id)}) "
+            f"完成时限 {_due(n)} 责任人 {owner}")
+
+
+def email_line(n: Notification) -> str:
+    return f"【{KIND_LABELS.get(n.kind, n.kind)}】{message(n)}\n    {task_link(n.task_id)}"
+
+
+def digest_title(name: str, day, count: int) -> str:
+    return f"{name}:{day.isoformat()} 督办提醒汇总({count}项)"
+
+
+def immediate_title(n: Notification) -> str:
+    return f"【{KIND_LABELS.get(n.kind, n.kind)}】《{n.task.title}》"

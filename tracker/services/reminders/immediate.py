@@ -1,0 +1,81 @@
+"""Immediate notices: assigned (交办), decision (审核结果), urge (催办), written in the event's own transaction."""
+from datetime import date
+
+from tracker.extensions import db
+from tracker.models import AuditEntry, Delivery, Notification, PlanTask, TaskRequest, User
+from tracker.models.types import utcnow
+from tracker.services import audit
+from tracker.services.access import require_reviewer
+from tracker.services.clock import today
+from tracker.services.errors import Conflict, ValidationFailed
+from tracker.services.reminders import channels, outbox
+from tracker.services.validation import clean_text
+
+URGE_MAX = 500
+DECISION_WORDS = {("completion", "approved"): "同意办结", ("completion", "returned"): "退回办结申请",
+                  ("extension", "approved"): "同意延期", ("extension", "returned"): "不同意延期"}
+
+
+def notify(kind: str, task: PlanTask, recipients, *, actor: User | None, entry: AuditEntry, note: str = "",
+           day: date | None = None) -> list[Notification]:
+    """One notice per recipient (active, not the actor) and one delivery per channel that reaches them."""
+    people = {u.id: u for u in recipients if u is not None and u.is_active_account
+              and (actor is None or u.id != actor.id)}
+    if not people:
+        return []
+    day = day or today()
+    now = utcnow()
+    notices = [Notification(recipient_id=uid, task_id=task.id, kind=kind, key_date=day, source_id=entry.id,
+                            for_date=day, due_date=task.due_date, actor_id=actor.id if actor else None,
+                            note=note, created_at=now) for uid in people]
+    db.session.add_all(notices)
+    db.session.flush()
+    reach = channels.channels_for(list(people))
+    deliveries = [Delivery(recipient_id=n.recipient_id, org_id=people[n.recipient_id].org_id, channel=channel,
+                           kind=kind, key_date=day, notification_ref=n.id, status="pending", attempts=0,
+                           last_error="", created_at=now, queued_at=now, items=[n])
+                  for n in notices for channel in reach[n.recipient_id]]
+    if deliveries:
+        db.session.add_all(deliveries)
+        db.session.flush()
+        outbox.remember_for_commit([d.id for d in deliveries])
+    return notices
+
+
+def task_changed(actor: User, task: PlanTask, changes: dict, entry: AuditEntry) -> None:
+    """After create or update: tell a new owner, and co-owners newly added, that the task is theirs."""
+    if task.owner is None or task.status in ("draft", "done", "cancelled"):
+        return
+    newly_assigned = "status" in changes and changes["status"][1] == "assigned"
+    recipients = []
+    if newly_assigned or "owner" in changes:
+        recipients.append(task.owner)
+    if newly_assigned:
+        recipients += task.co_owners
+    elif "co_owners" in changes:
+        before = set(changes["co_owners"][0] or [])
+        recipients += [u for u in task.co_owners if u.username not in before]
+    if recipients:
+        notify("assigned", task, recipients, actor=actor, entry=entry)
+
+
+def request_decided(actor: User, task: PlanTask, req: TaskRequest, entry: AuditEntry) -> None:
+    """After a review: the requester, owner and co-owners learn the decision."""
+    words = DECISION_WORDS.get((req.kind, req.status), req.status)
+    if req.kind == "extension" and req.status == "approved" and req.requested_due_date:
+        words += f",完成时限改为{req.requested_due_date.isoformat()}"
+    note = words + (f"。审核意见:{req.decision_comment}" if req.decision_comment else "")
+    notify("decision", task, [req.requested_by, task.owner, *task.co_owners], actor=actor, entry=entry, note=note)
+
+
+def urge(actor: User, task: PlanTask, message) -> list[Notification]:
+    """催办: the committee or the task's lead presses the owner and co-owners, with an optional message."""
+    require_reviewer(actor, task, "task.urge")
+    errors: dict = {}
+    message = clean_text(errors, "message", "催办内容", message, max_len=URGE_MAX) or ""
+    if errors:
+        raise ValidationFailed(errors["message"], errors, action="task.urge", task=task)
+    if task.is_closed or task.status == "draft":
+        raise Conflict(f"任务{task.status_label},不能催办", action="task.urge", task=task)
+    entry = audit.record(actor, "task.urge", task=task, changes={"message": message})
+    return notify("urge", task, [task.owner, *task.co_owners], actor=actor, entry=entry, note=message)

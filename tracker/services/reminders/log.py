@@ -1,0 +1,46 @@
+"""The reminder log: what was sent, is pending or failed, per channel, for an organisation's people."""
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from tracker.extensions import db
+from tracker.models import Delivery, Notification, User
+from tracker.services.access import require_committee
+from tracker.services.errors import ValidationFailed
+from tracker.services.reminders import outbox
+
+
+def summary(org_id: int) -> dict:
+    """{channel: {status: count}} for deliveries, plus the in-app notices as channel "app"."""
+    out: dict = {}
+    for channel, status, count in db.session.execute(
+            select(Delivery.channel, Delivery.status, func.count()).where(Delivery.org_id == org_id)
+            .group_by(Delivery.channel, Delivery.status)):
+        out.setdefault(channel, {})[status] = count
+    app_row = db.session.execute(select(func.count(), func.count(Notification.read_at)).select_from(Notification)
+                                 .join(User, User.id == Notification.recipient_id).where(User.org_id == org_id)).one()
+    out["app"] = {"sent": app_row[0], "read": app_row[1]}
+    return out
+
+
+def deliveries(org_id: int, status: str | None, channel: str | None, page: int, per_page: int):
+    query = select(Delivery).where(Delivery.org_id == org_id)
+    if status:
+        query = query.where(Delivery.status == status)
+    if channel:
+        query = query.where(Delivery.channel == channel)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.options(joinedload(Delivery.recipient)).order_by(Delivery.id.desc())
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, total
+
+
+def retry(actor: User, org_id: int, delivery_ids: list[int] | None) -> int:
+    """The committee puts failed deliveries of its organisation back in the queue (all, or the ones given)."""
+    require_committee(actor, org_id, "reminders.retry")
+    query = select(Delivery.id).where(Delivery.org_id == org_id, Delivery.status == "failed")
+    if delivery_ids is not None:
+        query = query.where(Delivery.id.in_(delivery_ids))
+    ids = list(db.session.scalars(query))
+    if delivery_ids is not None and not ids:
+        raise ValidationFailed("没有可重发的失败记录")
+    return outbox.retry_failed(ids) if ids else 0

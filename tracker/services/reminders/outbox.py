@@ -1,0 +1,133 @@
+"""The outbox: deliveries are rows first; ids go to the broker only after commit, and stale ones go again.
+
+A delivery is pending until a worker marks it sent or failed. `queued_at` says when it was handed to the
+broker and `claimed_at` when a worker took it; either older than REMINDER_STALE_SECONDS means the message
+or the worker was lost (a restarted Redis, a killed worker), so the next sweep hands it out again. Redis'
+own visibility timeout is never relied on.
+"""
+import logging
+import random
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import event, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from tracker.extensions import db
+from tracker.models import Delivery
+from tracker.models.types import utcnow
+
+log = logging.getLogger(__name__)
+SEND_TASK = "reminders.send"
+
+
+def _stale(now: datetime) -> datetime:
+    return now - timedelta(seconds=current_app.config["REMINDER_STALE_SECONDS"])
+
+
+def remember_for_commit(ids: list[int]) -> None:
+    """Queue these delivery ids once the current transaction commits."""
+    db.session.info.setdefault("reminder_deliveries", []).extend(ids)
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_after_commit(session):
+    ids = session.info.pop("reminder_deliveries", None)
+    if ids:
+        enqueue(ids)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session):
+    session.info.pop("reminder_deliveries", None)
+
+
+def enqueue(ids: list[int]) -> None:
+    """Hand ids to the send job in batches; a broker that is down only delays them until the next sweep."""
+    celery = current_app.extensions["celery"]
+    size = current_app.config["REMINDER_BATCH_SIZE"]
+    try:
+        for start in range(0, len(ids), size):
+            celery.send_task(SEND_TASK, args=[ids[start:start + size]], queue=current_app.config["REMINDER_QUEUE"])
+    except Exception:  # the rows stay pending; the sweep hands them out again once queued_at is stale
+        log.warning("could not queue %d reminder deliveries; the next sweep will", len(ids), exc_info=True)
+
+
+def claim_for_handout(now: datetime, limit: int = 50_000) -> list[int]:
+    """Mark pending deliveries that are not (or no longer) in anybody's hands as queued now; returns their ids."""
+    stale = _stale(now)
+    ready = (
+        Delivery.status == "pending",
+        or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+        or_(Delivery.queued_at.is_(None), Delivery.queued_at < stale),
+        or_(Delivery.claimed_at.is_(None), Delivery.claimed_at < stale),
+    )
+    ids = list(db.session.scalars(select(Delivery.id).where(*ready).order_by(Delivery.id).limit(limit)))
+    if ids:
+        db.session.execute(update(Delivery).where(Delivery.id.in_(ids), *ready).values(queued_at=now),
+                           execution_options={"synchronize_session": False})
+    return ids
+
+
+def claim_for_sending(ids: list[int], now: datetime) -> list[int]:
+    """A worker takes the deliveries nobody else holds; each taking counts as an attempt."""
+    stale = _stale(now)
+    rows = db.session.execute(
+        update(Delivery).where(
+            Delivery.id.in_(ids), Delivery.status == "pending",
+            or_(Delivery.claimed_at.is_(None), Delivery.claimed_at < stale),
+            or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+        ).values(claimed_at=now, attempts=Delivery.attempts + 1).returning(Delivery.id),
+        execution_options={"synchronize_session": False})
+    return sorted(r[0] for r in rows)
+
+
+def mark_sent(delivery_ids: list[int], now: datetime) -> None:
+    """Record messages as sent (the caller commits right away)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        # A commit lost in a database crash can only make a message go twice, never lose one, so this
+        # transaction need not wait for its WAL flush (PostgreSQL docs, "Asynchronous Commit").
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    db.session.execute(update(Delivery).where(Delivery.id.in_(delivery_ids)).values(
+        status="sent", sent_at=now, last_error=""), execution_options={"synchronize_session": False})
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter")."""
+    base = current_app.config["REMINDER_RETRY_BASE_SECONDS"]
+    cap = current_app.config["REMINDER_RETRY_MAX_SECONDS"]
+    ceiling = min(cap, base * 2 ** max(0, attempts - 1))
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def record_failure(delivery_id: int, attempts: int, error: str, now: datetime) -> float | None:
+    """Record a failed attempt; returns the delay before the next one, or None once it is finally failed."""
+    values: dict = {"last_error": error[:1000], "claimed_at": None}
+    delay = None
+    if attempts >= current_app.config["REMINDER_MAX_ATTEMPTS"]:
+        values["status"] = "failed"
+    else:
+        delay = backoff_seconds(attempts)
+        # Queued until then: the sweep hands it out again only if the retry message is lost.
+        values["next_attempt_at"] = values["queued_at"] = now + timedelta(seconds=delay)
+    db.session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values),
+                       execution_options={"synchronize_session": False})
+    return delay
+
+
+def defer(delivery_id: int, seconds: float, now: datetime) -> None:
+    """Put a delivery back without counting the attempt (a robot's rate limit: throttled, never dropped)."""
+    later = now + timedelta(seconds=seconds)
+    db.session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+        attempts=Delivery.attempts - 1, claimed_at=None, next_attempt_at=later, queued_at=later),
+        execution_options={"synchronize_session": False})
+
+
+def retry_failed(ids: list[int]) -> int:
+    """Put failed deliveries back to pending with fresh attempts (the committee's retry); returns how many."""
+    now = utcnow()
+    result = db.session.execute(update(Delivery).where(Delivery.id.in_(ids), Delivery.status == "failed").values(
+        status="pending", attempts=0, next_attempt_at=None, claimed_at=None, queued_at=now, last_error=""),
+        execution_options={"synchronize_session": False})
+    remember_for_commit(list(ids))
+    return result.rowcount or 0

@@ -1,0 +1,65 @@
+"""Channel settings: an organisation's robots and email switch, a person's own choice of channels."""
+import re
+
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import Organisation, OrgChannels, User, UserChannels
+from tracker.services import audit
+from tracker.services.access import require_committee
+from tracker.services.errors import ValidationFailed
+
+URL_RE = re.compile(r"^https?://[^\s]+$")
+
+
+def org_channels(org_id: int) -> OrgChannels:
+    """The organisation's row, or an unsaved one with the defaults."""
+    row = db.session.scalar(select(OrgChannels).where(OrgChannels.org_id == org_id))
+    return row or OrgChannels(org_id=org_id, is_email_on=True, wecom_webhook="", dingtalk_webhook="",
+                              dingtalk_secret="")
+
+
+def user_channels(user_id: int) -> UserChannels:
+    row = db.session.scalar(select(UserChannels).where(UserChannels.user_id == user_id))
+    return row or UserChannels(user_id=user_id, is_email_on=True, is_wecom_on=True, is_dingtalk_on=True)
+
+
+def save_org_channels(actor: User, org: Organisation, data: dict) -> OrgChannels:
+    """The committee sets its group robots' webhooks (and DingTalk's signing secret) and the email switch."""
+    require_committee(actor, org.id, "reminders.channels")
+    errors: dict = {}
+    clean = {}
+    for field, label in (("wecom_webhook", "企业微信机器人地址"), ("dingtalk_webhook", "钉钉机器人地址")):
+        value = (data.get(field) or "").strip() if isinstance(data.get(field) or "", str) else None
+        if value is None or (value and (not URL_RE.match(value) or len(value) > 500)):
+            errors[field] = f"{label}须为 http(s):// 开头的网址,不超过500字"
+        clean[field] = value or ""
+    secret = data.get("dingtalk_secret") or ""
+    if not isinstance(secret, str) or len(secret.strip()) > 200:
+        errors["dingtalk_secret"] = "钉钉加签密钥不能超过200字"
+    if not isinstance(data.get("is_email_on"), bool):
+        errors["is_email_on"] = "须选择是否发送邮件"
+    if errors:
+        raise ValidationFailed("提交的内容有误,请检查标出的字段。", errors)
+    row = org_channels(org.id)
+    db.session.add(row)
+    row.wecom_webhook, row.dingtalk_webhook = clean["wecom_webhook"], clean["dingtalk_webhook"]
+    row.dingtalk_secret, row.is_email_on = secret.strip(), data["is_email_on"]
+    db.session.flush()
+    # Webhook addresses carry their access token: the trail records only whether each is set.
+    audit.record(actor, "reminders.channels", obj=row, org_id=org.id, changes={
+        "wecom": bool(row.wecom_webhook), "dingtalk": bool(row.dingtalk_webhook), "email": row.is_email_on})
+    return row
+
+
+def save_user_channels(user: User, data: dict) -> UserChannels:
+    """A person switches channels on or off for themselves."""
+    errors = {k: "须为是或否" for k in ("is_email_on", "is_wecom_on", "is_dingtalk_on")
+              if not isinstance(data.get(k), bool)}
+    if errors:
+        raise ValidationFailed("提交的内容有误", errors)
+    row = user_channels(user.id)
+    db.session.add(row)
+    row.is_email_on, row.is_wecom_on, row.is_dingtalk_on = data["is_email_on"], data["is_wecom_on"], data["is_dingtalk_on"]
+    db.session.flush()
+    return row

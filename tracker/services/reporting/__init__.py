@@ -1,0 +1,1 @@
+"""The annual report: figures, baselines, the generated draft and its Markdown, HTML and Word forms."""

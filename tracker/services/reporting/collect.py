@@ -1,0 +1,109 @@
+"""Everything the draft is written from, loaded in a few set-based queries (a year may hold 20,000 updates)."""
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import CLOSED_STATUSES, Plan, PlanTask, PlanTheme, ProgressUpdate, TaskRequest, TaskTarget
+from tracker.services.reporting.figures import Digest, Figure, baselines, compare, plan_figures
+from tracker.services.reporting.targets import TargetStatus
+
+
+@dataclass
+class TaskRow:
+    """A task as the draft needs it."""
+
+    id: int
+    title: str
+    status: str
+    section: int
+    theme_key: str
+    theme_title: str
+    theme_position: int
+    due_date: date | None
+    progress: int
+    last_progress_at: datetime | None
+    assigned_at: datetime | None
+    notes: list[tuple[int, str]] = field(default_factory=list)  # (update id, narrative), oldest first
+    targets: list[TargetStatus] = field(default_factory=list)
+    extension_reasons: list[str] = field(default_factory=list)
+    returned_comments: list[str] = field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_STATUSES
+
+
+@dataclass
+class YearData:
+    plan: Plan
+    tasks: list[TaskRow]
+    figures: list[Figure]
+    has_baseline: bool
+    today: date
+    fingerprint: str
+
+    def in_section(self, section: int) -> list[TaskRow]:
+        return [t for t in self.tasks if t.section == section]
+
+
+def collect(plan: Plan, today: date) -> YearData:
+    """Tasks with their narratives, targets and requests, and the figures against last year's."""
+    conn = db.session.connection()  # Core rows: ORM row handling would double the time on a big year
+    digest = Digest()
+    tasks, by_id = [], {}
+    for *row, updated_at, version in conn.execute(
+            select(PlanTask.id, PlanTask.title, PlanTask.status, PlanTask.report_section, PlanTheme.key,
+                   PlanTheme.title, PlanTheme.position, PlanTask.due_date, PlanTask.progress,
+                   PlanTask.last_progress_at, PlanTask.assigned_at, PlanTask.updated_at, PlanTask.version)
+            .join(PlanTheme, PlanTheme.id == PlanTask.theme_id)
+            .where(PlanTask.plan_id == plan.id).order_by(PlanTheme.position, PlanTask.id)).all():
+        task = TaskRow(*row)
+        tasks.append(task)
+        by_id[task.id] = task
+        digest.task(updated_at, version, task.section)
+    in_plan = select(PlanTask.id).where(PlanTask.plan_id == plan.id)
+    updates = conn.execute(
+        select(ProgressUpdate.task_id, ProgressUpdate.id, ProgressUpdate.note, ProgressUpdate.percent)
+        .where(ProgressUpdate.task_id.in_(in_plan))
+        .order_by(ProgressUpdate.task_id, ProgressUpdate.created_at, ProgressUpdate.id)).all()
+    for task_id, update_id, note, _ in updates:
+        by_id[task_id].notes.append((update_id, note))
+    digest.updates = [len(updates), max((u[1] for u in updates), default=0),
+                      sum(len(u[2] or "") for u in updates), sum(u[3] or 0 for u in updates)]
+    for task_id, kind, status, note, comment in conn.execute(
+            select(TaskRequest.task_id, TaskRequest.kind, TaskRequest.status, TaskRequest.note,
+                   TaskRequest.decision_comment)
+            .where(TaskRequest.task_id.in_(in_plan)).order_by(TaskRequest.id)):
+        if kind == "extension" and status in ("pending", "approved"):
+            by_id[task_id].extension_reasons.append(note)
+        elif kind == "completion" and status == "returned":
+            by_id[task_id].returned_comments.append(comment or "")
+    sums = plan_figures(plan.id, {t.id: (t.section, t.status == "cancelled") for t in tasks}, digest)
+    actual = {(src.task_id, f.name, f.unit): src.value for f in sums.values() for src in f.sources}
+    for task_id, name, unit, value in conn.execute(
+            select(TaskTarget.task_id, TaskTarget.name, TaskTarget.unit, TaskTarget.value)
+            .where(TaskTarget.task_id.in_(in_plan)).order_by(TaskTarget.id)):
+        by_id[task_id].targets.append(TargetStatus(name, unit, Decimal(value),
+                                                   actual.get((task_id, name, unit), Decimal(0))))
+    base = baselines(plan.org_id, plan.year - 1)
+    return YearData(plan, tasks, compare(sums, base), bool(base), today, digest.hexdigest())
+
+
+def is_overdue(task: TaskRow, today: date) -> bool:
+    return task.is_open and task.due_date is not None and task.due_date < today
+
+
+def is_stalled(task: TaskRow, today: date) -> bool:
+    """Open, not overdue, and no progress for the configured number of days (DOMAIN.md: 30)."""
+    if not task.is_open or task.status == "draft" or is_overdue(task, today):
+        return False
+    days = current_app.config.get("STALLED_DAYS", 30)
+    since = task.last_progress_at or task.assigned_at
+    if since is None:
+        return False
+    limit = datetime.combine(today, datetime.min.time(), tzinfo=timezone.utc) - timedelta(days=days)
+    return since < limit

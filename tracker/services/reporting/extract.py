@@ -1,0 +1,138 @@
+"""Last year's figures out of last year's report text: numbers with units and what they count.
+
+Handles `68件`, `780余次` (a lower bound), `820余人`, `10批11人次` (two figures of one statement), and a
+statement repeated in two sections (the seed repeats its 普法 figures in (五) and (七)), which counts once."""
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from tracker.services.reporting.catalogue import ALIASES
+
+NUMERALS = "一二三四五六七八九十"
+UNITS = ("人次", "场次", "批次", "户次", "件", "次", "人", "名", "批", "起", "场", "份", "个", "项", "类", "条",
+         "家", "户", "所", "期", "篇", "处", "台", "万元", "元")
+FIGURE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(余|多)?(" + "|".join(UNITS) + ")")
+# A clause ends at these; "、" too, since enumerations ("网格长5人、网格员44人") list one figure per item.
+NEAR = re.compile(r"[,,、;;。::()()!?!?\n]")
+WIDE = re.compile(r"[,,;;。::!?!?\n]")
+PART = re.compile(r"^\s*([一二三四五六七八九十]+)、")
+SECTION = re.compile(r"^\s*[((]([一二三四五六七八九十]+)[))]")
+QUOTES = str.maketrans("", "", "“”\"‘’'《》「」")
+LEADING = ("今年以来", "截至目前", "截止目前", "截至", "全年", "全镇", "我镇", "辖区", "乡镇赋权后", "共", "累计",
+           "先后", "其中", "同时", "现场", "积极参与", "参与", "组织开展", "开展", "组织", "办理", "配备", "组建了",
+           "组建", "选配", "新增", "现有", "签订", "划分", "为群众提供", "提供", "通过", "涉及", "已", "正在",
+           "对", "的", "了", "均", "也")
+TRAILING = ("共", "达", "累计", "约", "等", "计", "为")
+SUFFIX_STOP = re.compile(r"(进行|已|正在|也|均|不予|开展|覆盖|的工作|工作)")
+
+
+@dataclass
+class Candidate:
+    """A figure found in the text, to be reviewed before it is saved as a baseline."""
+
+    name: str
+    value: Decimal
+    unit: str
+    is_approximate: bool
+    section: int | None
+    source: str
+    sections: list[int] = field(default_factory=list)
+    selected: bool = True
+
+    @property
+    def display(self) -> str:
+        value = str(int(self.value)) if self.value == self.value.to_integral_value() else str(self.value)
+        return f"{value}{'余' if self.is_approximate else ''}{self.unit}"
+
+
+def _numeral(text: str) -> int | None:
+    """一…十 as 1…10 (section numbering only)."""
+    if text == "十":
+        return 10
+    if len(text) == 1 and text in NUMERALS:
+        return NUMERALS.index(text) + 1
+    if len(text) == 2 and text[0] == "十" and text[1] in NUMERALS:
+        return 10 + NUMERALS.index(text[1]) + 1
+    return None
+
+
+def _strip(text: str) -> str:
+    text = text.translate(QUOTES).strip()
+    changed = True
+    while changed and text:
+        changed = False
+        for word in LEADING:
+            if text.startswith(word) and len(text) - len(word) >= 2:
+                text, changed = text[len(word):], True
+        for word in TRAILING:
+            if text.endswith(word):
+                text, changed = text[: -len(word)], True
+    return text.strip()
+
+
+def _catalogue_name(unit: str, *texts: str) -> str | None:
+    for text in texts:
+        for (name, cat_unit), words in ALIASES.items():
+            if cat_unit == unit and any(w in text for w in words):
+                return name
+    return None
+
+
+def _clause_start(text: str, end: int, pattern: re.Pattern) -> int:
+    starts = [m.end() for m in pattern.finditer(text, 0, end)]
+    return starts[-1] if starts else 0
+
+
+def _suffix(text: str, start: int) -> str:
+    """The noun right after the unit ("113人公安义警" → 公安义警), cut at the next verb or clause end."""
+    match = NEAR.search(text, start)
+    tail = text[start: match.start() if match else len(text)]
+    tail = SUFFIX_STOP.split(tail, maxsplit=1)[0] if not tail.startswith(("已", "正在")) else tail
+    return _strip(tail)
+
+
+def _figures_in(paragraph: str):
+    """(name, value, unit, approximate, clause) for each figure in one paragraph."""
+    previous_end, previous_prefix = -1, ""
+    for match in FIGURE.finditer(paragraph):
+        value, approx, unit = Decimal(match.group(1)), bool(match.group(2)), match.group(3)
+        near_start = _clause_start(paragraph, match.start(), NEAR)
+        if match.start() == previous_end:  # 10批11人次: the second figure shares the first one's words
+            prefix = previous_prefix
+        else:
+            prefix = paragraph[near_start:match.start()]
+        wide = paragraph[_clause_start(paragraph, match.start(), WIDE):match.start()]
+        suffix = _suffix(paragraph, match.end())
+        name = _catalogue_name(unit, prefix, suffix, wide)
+        if name is None:
+            name = suffix or _strip(prefix) or "(待命名)"
+        clause_end = NEAR.search(paragraph, match.end())
+        clause = paragraph[near_start: clause_end.start() if clause_end else len(paragraph)].strip()
+        previous_end, previous_prefix = match.end(), prefix
+        yield name[:100], value, unit, approx, clause[:500]
+
+
+def extract(text: str) -> list[Candidate]:
+    """Figures with units in a report's text, in order, each statement once; part 一's sections noted."""
+    found: dict[tuple, Candidate] = {}
+    seen_names: set = set()
+    part, section = None, None
+    for line in (text or "").splitlines():
+        if m := PART.match(line):
+            part, section = _numeral(m.group(1)), None
+            continue
+        if m := SECTION.match(line):
+            section = _numeral(m.group(1)) if part in (None, 1) else None
+            continue
+        if part not in (None, 1):
+            continue  # parts 二 and 三 hold weaknesses and plans, not last year's figures
+        for name, value, unit, approx, clause in _figures_in(line):
+            key = (name, unit, value, re.sub(r"\s+", "", clause))
+            if key in found:
+                if section and section not in found[key].sections:
+                    found[key].sections.append(section)
+                continue
+            found[key] = Candidate(name, value, unit, approx, section, clause,
+                                   [section] if section else [], (name, unit) not in seen_names)
+            seen_names.add((name, unit))
+    return list(found.values())

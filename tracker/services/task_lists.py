@@ -1,0 +1,117 @@
+"""Task lists for the pages: every filter, the light included, and every sort done in SQL."""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.extensions import db
+from tracker.models import CLOSED_STATUSES, Organisation, Plan, PlanTask, PlanTheme, User, task_co_owner
+from tracker.services.light_sql import bounds, light_condition, urgency_column
+from tracker.services.orgs import visible_org_ids
+from tracker.services.queries import TaskFilters, visible_tasks
+
+SORTS = {
+    "urgency": "最紧急在前", "due": "完成时限由近到远", "-due": "完成时限由远到近",
+    "progress": "进度由低到高", "-progress": "进度由高到低", "-updated": "最近更新在前", "title": "任务名称",
+    "theme": "按主题",
+}
+
+
+@dataclass
+class ListFilters(TaskFilters):
+    """The API's filters plus what the pages add: light, unit, organisation, year, lead, parent."""
+
+    light: str | None = None
+    unit: str | None = None
+    org_id: int | None = None
+    year: int | None = None
+    lead: str | None = None
+    open_only: bool = False
+    sort: str = "urgency"
+
+
+def _filtered(user: User, f: ListFilters, today: date):
+    query = visible_tasks(user, f, today)
+    if f.light:
+        query = query.where(light_condition(f.light, bounds(today)))
+    if f.unit:
+        query = query.where(PlanTask.unit.ilike(f"%{f.unit.replace('%', '').replace('_', '')}%"))
+    if f.org_id is not None:
+        query = query.where(PlanTask.org_id.in_(
+            select(Organisation.id).where(Organisation.path.startswith(
+                select(Organisation.path).where(Organisation.id == f.org_id).scalar_subquery()))))
+    if f.year is not None:
+        query = query.where(PlanTask.plan_id.in_(select(Plan.id).where(Plan.year == f.year)))
+    if f.lead:
+        query = query.where(PlanTask.lead_id.in_(select(User.id).where(User.username == f.lead)))
+    if f.open_only:
+        query = query.where(PlanTask.status.not_in(CLOSED_STATUSES))
+    return query
+
+
+def _order(query, sort: str, today: date):
+    due_last = PlanTask.due_date.is_(None)
+    if sort == "due":
+        return query.order_by(due_last, PlanTask.due_date, PlanTask.id)
+    if sort == "-due":
+        return query.order_by(due_last, PlanTask.due_date.desc(), PlanTask.id)
+    if sort == "progress":
+        return query.order_by(PlanTask.progress, PlanTask.id)
+    if sort == "-progress":
+        return query.order_by(PlanTask.progress.desc(), PlanTask.id)
+    if sort == "-updated":
+        return query.order_by(PlanTask.updated_at.desc(), PlanTask.id.desc())
+    if sort == "title":
+        return query.order_by(PlanTask.title, PlanTask.id)
+    if sort == "theme":
+        theme_pos = select(PlanTheme.position).where(PlanTheme.id == PlanTask.theme_id).scalar_subquery()
+        return query.order_by(theme_pos, PlanTask.parent_id.is_not(None), func.coalesce(PlanTask.parent_id, PlanTask.id),
+                              PlanTask.id)
+    return query.order_by(urgency_column(bounds(today)), due_last, PlanTask.due_date, PlanTask.id)
+
+
+def task_list(user: User, f: ListFilters, today: date, page: int, per_page: int) -> tuple[list[PlanTask], int]:
+    """One page of the tasks the user may read, filtered and sorted, with the total."""
+    query = _filtered(user, f, today)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(_order(query, f.sort, today).options(
+        joinedload(PlanTask.owner), joinedload(PlanTask.lead), joinedload(PlanTask.theme),
+        joinedload(PlanTask.org), selectinload(PlanTask.co_owners),
+    ).limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, total
+
+
+def my_tasks(user: User, today: date, page: int, per_page: int, *, include_closed: bool = False):
+    """Tasks the user owns or helps with, most urgent first (red, yellow, green, then by due date)."""
+    mine = or_(PlanTask.owner_id == user.id,
+               PlanTask.id.in_(select(task_co_owner.c.task_id).where(task_co_owner.c.user_id == user.id)))
+    query = select(PlanTask).where(mine)
+    if not include_closed:
+        query = query.where(PlanTask.status.not_in(CLOSED_STATUSES + ("draft",)))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(_order(query, "urgency", today).options(
+        joinedload(PlanTask.theme), joinedload(PlanTask.owner)).limit(per_page)
+        .offset((page - 1) * per_page)).all()
+    return rows, total
+
+
+def led_open_count(user: User) -> int:
+    """How many open tasks the user leads (for a leader's landing page)."""
+    return db.session.scalar(select(func.count()).select_from(PlanTask).where(
+        PlanTask.lead_id == user.id, PlanTask.status.not_in(CLOSED_STATUSES))) or 0
+
+
+def filter_choices(user: User) -> dict:
+    """Theme keys, people and organisations the user can filter by, in three statements."""
+    orgs = visible_org_ids(user)
+    themes = db.session.execute(select(PlanTheme.key, func.min(PlanTheme.title)).join(Plan)
+                                .where(Plan.org_id.in_(orgs)).group_by(PlanTheme.key)
+                                .order_by(func.min(PlanTheme.position), PlanTheme.key)).all()
+    people = db.session.execute(select(User.username, User.name).where(
+        User.org_id.in_(orgs), User.role.in_(("committee", "leader", "cadre")))
+        .order_by(User.name, User.username)).all()
+    org_rows = db.session.execute(select(Organisation.id, Organisation.name, Organisation.path).where(
+        Organisation.id.in_(orgs)).order_by(Organisation.path)).all()
+    return {"themes": [(k, t) for k, t in themes], "people": [(u, n) for u, n in people],
+            "orgs": [(i, n) for i, n, _ in org_rows]}

@@ -1,0 +1,163 @@
+"""What one does on a task page: post progress, ask, review, edit, assign, cancel."""
+import re
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from tracker.extensions import db
+from tracker.services import evidence as evidence_files
+from tracker.services import progress, requests, tasks, task_view
+from tracker.services.access import is_committee_of, is_worker, load_task
+from tracker.services.user_admin import colleagues
+from tracker.task_pages.forms import (AssignForm, CancelForm, CompletionForm, ExtensionForm, ProgressForm,
+                                      ReviewForm, TaskForm)
+from tracker.task_pages.views import bp, render_detail
+from tracker.web import FAILED, attempt, load_or_404
+
+
+def _task(task_id):
+    return load_or_404(load_task, current_user, task_id)
+
+
+def _done(task, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("task_pages.detail", task_id=task.id))
+
+
+def _percent(raw):
+    """Digits become a number; anything else goes to the service as typed, which explains the problem."""
+    raw = (raw or "").strip()
+    return int(raw) if re.fullmatch(r"\d{1,3}", raw) else raw
+
+
+def _metrics(form: ProgressForm) -> tuple[list[dict], dict]:
+    """Filled figure rows, and how the service's row numbers map back to the form's rows."""
+    rows, rename = [], {}
+    for index, entry in enumerate(form.metrics.entries):
+        name, value, unit = (entry.form.name.data or "").strip(), (entry.form.value.data or "").strip(), \
+            (entry.form.unit.data or "").strip()
+        if name or value or unit:
+            for key in ("name", "value", "unit"):
+                rename[f"metrics.{len(rows)}.{key}"] = f"metrics.{index}.{key}"
+            rows.append({"name": name, "value": value, "unit": unit})
+    return rows, rename
+
+
+@bp.route("/tasks/<int:task_id>/progress", methods=["GET", "POST"])
+@login_required
+def progress_form(task_id):
+    """One tap from 我的任务: a page with only the progress form."""
+    task = _task(task_id)
+    if not (is_worker(current_user, task) or is_committee_of(current_user, task.org_id)):
+        return render_template("error.html", status=403, message="只有责任人、协办人或本单位党政办可以反馈进展"), 403
+    form = ProgressForm(prefix="p")
+    if request.method == "GET":
+        form.percent.data = str(task.progress)
+    allowed = "progress" in task_view.offered(current_user, task, [])
+    if form.validate_on_submit():
+        metrics, rename = _metrics(form)
+        files = [evidence_files.IncomingFile(f.filename or "", f.read())
+                 for f in request.files.getlist(form.evidence.name) if f and f.filename]
+        result = attempt(form, progress.record_progress, current_user, task, percent=_percent(form.percent.data),
+                         note=form.note.data, metrics=metrics, files=files, rename=rename)
+        if result is not FAILED:
+            return _done(task, "进展已提交。")
+    return render_template("task_pages/progress.html", task=task, form=form, allowed=allowed)
+
+
+@bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
+@login_required
+def complete(task_id):
+    task = _task(task_id)
+    form = CompletionForm(prefix="c")
+    if form.validate_on_submit():
+        if attempt(form, requests.request_completion, current_user, task, form.note.data) is not FAILED:
+            return _done(task, "办结申请已提交,等待审核。")
+    return render_detail(task, open_form="complete", complete=form)
+
+
+@bp.route("/tasks/<int:task_id>/extend", methods=["POST"])
+@login_required
+def extend(task_id):
+    task = _task(task_id)
+    form = ExtensionForm(prefix="x")
+    if form.validate_on_submit():
+        if attempt(form, requests.request_extension, current_user, task, form.due_date.data,
+                   form.reason.data) is not FAILED:
+            return _done(task, "延期申请已提交,等待审核。")
+    return render_detail(task, open_form="extend", extend=form)
+
+
+@bp.route("/tasks/<int:task_id>/review", methods=["POST"])
+@login_required
+def review(task_id):
+    task = _task(task_id)
+    form = ReviewForm(prefix="r")
+    if form.validate_on_submit():
+        approve = True if form.approve.data else False if form.reject.data else None
+        result = attempt(form, requests.review, current_user, task, approve, form.comment.data)
+        if result is not FAILED:
+            db.session.commit()
+            flash("已同意。" if approve else "已退回。", "success")
+            back = request.form.get("next")
+            if back == "queue":
+                return redirect(url_for("review.index"))
+            return redirect(url_for("task_pages.detail", task_id=task.id))
+    return render_detail(task, open_form="review", review=form)
+
+
+@bp.route("/tasks/<int:task_id>/cancel", methods=["POST"])
+@login_required
+def cancel(task_id):
+    task = _task(task_id)
+    form = CancelForm(prefix="k")
+    if form.validate_on_submit():
+        if attempt(form, tasks.cancel_task, current_user, task, form.reason.data) is not FAILED:
+            return _done(task, "任务已取消。")
+    return render_detail(task, open_form="cancel", cancel=form)
+
+
+def _version(raw):
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdecimal() and len(raw) < 10 else raw
+
+
+@bp.route("/tasks/<int:task_id>/assign", methods=["POST"])
+@login_required
+def assign(task_id):
+    task = _task(task_id)
+    form = AssignForm(prefix="a")
+    if current_user.role == "committee" and current_user.org_id == task.org_id:
+        form.people(colleagues(current_user))
+    if form.validate_on_submit():
+        result = attempt(form, tasks.update_task, current_user, task, form.data_for_service(),
+                         _version(form.version.data))
+        if result is not FAILED:
+            return _done(task, "已交办。")
+    return render_detail(task, open_form="assign", assign=form)
+
+
+@bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(task_id):
+    task = _task(task_id)
+    if "edit" not in task_view.offered(current_user, task, []):
+        return render_template("error.html", status=403, message="无权修改此任务"), 403
+    initial = None
+    if request.method == "GET":
+        initial = {
+            "title": task.title, "theme": task.theme.key, "report_section": str(task.report_section),
+            "description": task.description, "owner": task.owner.username if task.owner else "",
+            "co_owners": [u.username for u in task.co_owners], "lead": task.lead.username if task.lead else "",
+            "unit": task.unit, "start_date": task.start_date.isoformat() if task.start_date else "",
+            "due_date": task.due_date.isoformat() if task.due_date else "", "version": str(task.version)}
+    form = TaskForm(data=initial)
+    form.theme.choices = [(t.key, f"{t.key} · {t.title}") for t in task.plan.themes]
+    form.people(colleagues(current_user))
+    if form.validate_on_submit():
+        result = attempt(form, tasks.update_task, current_user, task, form.data_for_service(),
+                         _version(form.version.data))
+        if result is not FAILED:
+            return _done(task, "任务已保存。")
+    return render_template("task_pages/edit.html", task=task, form=form)

@@ -1,0 +1,145 @@
+"""Task pages: the filterable task list, a task's detail page, and its evidence files."""
+from flask import Blueprint, abort, render_template, send_file
+from flask_login import current_user, login_required
+
+from tracker.services import dashboard, task_lists, task_view, thumbnails
+from tracker.services import evidence as evidence_files
+from tracker.services.access import load_task
+from tracker.services.clock import today
+from tracker.services.errors import NotFound
+from tracker.services.light_sql import LIGHT_LABELS
+from tracker.services.lights import light
+from tracker.services.requests import KIND_LABELS
+from tracker.services.user_admin import colleagues
+from tracker.services.workdays import effective_due, workdays_between
+from tracker.task_pages.forms import (AssignForm, CancelForm, CompletionForm, ExtensionForm, ProgressForm,
+                                      ReviewForm)
+from tracker.task_pages.listing import TaskFilterForm
+from tracker.web import load_or_404, page_args, pager
+
+bp = Blueprint("task_pages", __name__)
+
+HISTORY_PER_PAGE = 30
+
+
+def due_phrase(task, day) -> str:
+    """"逾期3个工作日", "今天到期", "剩2个工作日" on China's working-day calendar.
+
+    Like lights.is_overdue it counts from the effective due date: one on a day off is met by the next
+    working day (民法典 art. 203).
+    """
+    if task.due_date is None or task.is_closed:
+        return ""
+    due = effective_due(task.due_date)
+    if due == day:
+        return "今天到期"
+    n = workdays_between(day, due)
+    if due < day:
+        return f"逾期{-n}个工作日" if n else f"逾期{(day - due).days}天(节假日)"
+    return f"剩{n}个工作日" if n else "节假日后到期"
+
+
+@bp.app_template_global()
+def task_due(task):
+    """The due phrase for templates, on the users' today."""
+    return due_phrase(task, today())
+
+
+@bp.app_template_global()
+def task_light(task):
+    return light(task, today())
+
+
+@bp.route("/tasks")
+@login_required
+def index():
+    day = today()
+    form = TaskFilterForm().fill(task_lists.filter_choices(current_user), dashboard.years(current_user))
+    filters = form.filters()
+    page, per_page = page_args()
+    rows, total = task_lists.task_list(current_user, filters, day, page, per_page)
+    return render_template("task_pages/index.html", form=form, pager=pager(rows, total, page, per_page),
+                           light_labels=LIGHT_LABELS)
+
+
+def _people_forms(task, **given):
+    """The action forms of the detail page, with any form that failed kept as submitted."""
+    forms = {
+        "progress": ProgressForm(formdata=None, prefix="p"),
+        "complete": CompletionForm(formdata=None, prefix="c"),
+        "extend": ExtensionForm(formdata=None, prefix="x"),
+        "review": ReviewForm(formdata=None, prefix="r"),
+        "cancel": CancelForm(formdata=None, prefix="k"),
+    }
+    if "assign" not in given:
+        assign = AssignForm(formdata=None, prefix="a", owner=task.owner.username if task.owner else "",
+                            lead=task.lead.username if task.lead else "",
+                            co_owners=[u.username for u in task.co_owners],
+                            due_date=task.due_date.isoformat() if task.due_date else "", version=task.version)
+        forms["assign"] = assign
+    forms.update(given)
+    if current_user.role == "committee" and current_user.org_id == task.org_id:
+        forms["assign"].people(colleagues(current_user))
+    return forms
+
+
+def render_detail(task, status: int = 200, open_form: str | None = None, **given):
+    """The task page; a failed action form is shown open with its messages and the user's input."""
+    history_page, _ = page_args()
+    view = task_view.load(task, history_page, HISTORY_PER_PAGE)
+    allowed = task_view.offered(current_user, task, view.pending)
+    return render_template(
+        "task_pages/detail.html", task=task, view=view, actions=allowed, forms=_people_forms(task, **given),
+        open_form=open_form, kind_labels=KIND_LABELS, due=due_phrase(task, today()), lamp=light(task, today()),
+        history=pager(view.history, view.history_total, history_page, HISTORY_PER_PAGE)), status
+
+
+@bp.route("/tasks/<int:task_id>")
+@login_required
+def detail(task_id):
+    task = load_or_404(load_task, current_user, task_id)
+    return render_detail(task)
+
+
+def _evidence(evidence_id):
+    try:
+        return task_view.load_evidence(current_user, evidence_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@login_required
+def evidence(evidence_id):
+    item = _evidence(evidence_id)
+    path = evidence_files.path_of(item.stored_name)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype=item.content_type, download_name=item.filename,
+                         as_attachment=not item.is_image, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/evidence/<int:evidence_id>/thumb")
+@login_required
+def thumbnail(evidence_id):
+    item = _evidence(evidence_id)
+    path = thumbnails.thumbnail_path(item)
+    if path is None:
+        if not item.is_image:
+            abort(404)
+        path = evidence_files.path_of(item.stored_name)
+        if not path.exists():
+            abort(404)
+        response = send_file(path, mimetype=item.content_type)
+    else:
+        response = send_file(path, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+from tracker.task_pages import actions  # noqa: E402,F401  (the POST routes register on bp)
+from tracker.task_pages import history  # noqa: E402,F401  (template filters)

@@ -1,0 +1,1 @@
+"""The users_admin pages."""

@@ -1,0 +1,108 @@
+"""User management (用户管理) for the committee: list, create, change role, reset password, deactivate."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from tracker.extensions import db
+from tracker.services import user_admin
+from tracker.services.errors import NotFound
+from tracker.users_admin.forms import DeactivateForm, NewUserForm, PasswordForm, RoleForm, UserFilterForm
+from tracker.web import FAILED, attempt, page_args, pager, roles_required
+
+bp = Blueprint("users_admin", __name__, url_prefix="/users")
+
+
+@bp.route("/")
+@roles_required("committee")
+def index():
+    form = UserFilterForm()
+    form.sort.choices = list(user_admin.USER_SORTS.items())
+    form.validate()
+
+    def ok(field):
+        return None if field.errors or not field.data else field.data
+
+    filters = user_admin.UserFilters(q=ok(form.q), role=ok(form.role), active=ok(form.active),
+                                     sort=ok(form.sort) or "name")
+    page, per_page = page_args()
+    rows, total = user_admin.user_page(current_user, filters, page, per_page)
+    return render_template("users_admin/index.html", form=form, pager=pager(rows, total, page, per_page))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("committee")
+def new():
+    form = NewUserForm()
+    if form.validate_on_submit():
+        user = attempt(form, user_admin.create_member, current_user, username=(form.username.data or "").strip(),
+                       name=form.name.data, role=form.role.data, password=form.password.data,
+                       phone=(form.phone.data or "").strip() or None,
+                       email=(form.email.data or "").strip() or None)
+        if user is not FAILED:
+            db.session.commit()
+            flash(f"已创建用户 {user.username}。请把初始密码当面或电话告知本人。", "success")
+            return redirect(url_for("users_admin.detail", user_id=user.id))
+    return render_template("users_admin/new.html", form=form)
+
+
+def _member(user_id):
+    try:
+        return user_admin.load_managed_user(current_user, user_id)
+    except NotFound:
+        abort(404)
+
+
+def _render(user, status=200, **given):
+    forms = {"role": RoleForm(formdata=None, prefix="role", role=user.role),
+             "password": PasswordForm(formdata=None, prefix="pw"),
+             "deactivate": DeactivateForm(formdata=None, prefix="off")}
+    forms.update(given)
+    forms["deactivate"].handover.choices = [("", "(不移交)")] + [
+        (u, f"{n}({u})") for u, n, _ in user_admin.colleagues(current_user) if u != user.username]
+    return render_template("users_admin/detail.html", user=user, forms=forms,
+                           led=user_admin.open_led_count(user)), status
+
+
+@bp.route("/<int:user_id>")
+@roles_required("committee")
+def detail(user_id):
+    return _render(_member(user_id))
+
+
+@bp.route("/<int:user_id>/role", methods=["POST"])
+@roles_required("committee")
+def role(user_id):
+    user = _member(user_id)
+    form = RoleForm(prefix="role")
+    if form.validate_on_submit():
+        if attempt(form, user_admin.change_role, current_user, user, form.role.data) is not FAILED:
+            db.session.commit()
+            flash("角色已更新。", "success")
+            return redirect(url_for("users_admin.detail", user_id=user.id))
+    return _render(user, role=form)
+
+
+@bp.route("/<int:user_id>/password", methods=["POST"])
+@roles_required("committee")
+def password(user_id):
+    user = _member(user_id)
+    form = PasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        if attempt(form, user_admin.reset_password, current_user, user, form.password.data) is not FAILED:
+            db.session.commit()
+            flash("密码已重置,该用户需用新密码重新登录。", "success")
+            return redirect(url_for("users_admin.detail", user_id=user.id))
+    return _render(user, password=form)
+
+
+@bp.route("/<int:user_id>/deactivate", methods=["POST"])
+@roles_required("committee")
+def deactivate(user_id):
+    user = _member(user_id)
+    form = DeactivateForm(prefix="off")
+    if form.validate_on_submit():
+        moved = attempt(form, user_admin.deactivate_member, current_user, user, form.handover.data or None)
+        if moved is not FAILED:
+            db.session.commit()
+            flash(f"已停用该账号{f',{moved} 项未办结任务已移交' if moved else ''}。", "success")
+            return redirect(url_for("users_admin.detail", user_id=user.id))
+    return _render(user, deactivate=form)
