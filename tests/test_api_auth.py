@@ -14,16 +14,6 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 TOKEN_URL = "/api/v1/auth/token"
 
 
-@pytest.fixture(autouse=True)
-def _close_pooled_connections():
-    """Close the connections of every app's engine after each test (conftest never disposes them, so on
-    PostgreSQL a long run otherwise ends in "too many clients already")."""
-    yield
-    for engines in list(getattr(db, "_app_engines", {}).values()):
-        for engine in engines.values():
-            engine.dispose()
-
-
 def assert_error(response, status: int, code: str | None = None) -> dict:
     """The answer is `status` with {"error": {"code", "message" (Chinese), "fields"}}; returns the error."""
     assert response.status_code == status, response.get_data(as_text=True)

@@ -16,16 +16,6 @@ LONG_TITLE = "题" * 201
 LONG_TEXT = "字" * 5001
 
 
-@pytest.fixture(autouse=True)
-def _close_pooled_connections():
-    """Close the connections of every app's engine after each test (conftest never disposes them, so on
-    PostgreSQL a long run otherwise ends in "too many clients already")."""
-    yield
-    for engines in list(getattr(db, "_app_engines", {}).values()):
-        for engine in engines.values():
-            engine.dispose()
-
-
 # --- the database before and after --------------------------------------------------------------------------------
 
 def snapshot() -> dict[str, list[tuple]]:

@@ -17,16 +17,6 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # --- helpers ----------------------------------------------------------------------------------------------------
 
-@pytest.fixture(autouse=True)
-def _close_pooled_connections():
-    """Close the connections of every app's engine after each test (conftest never disposes them, so on
-    PostgreSQL a long run otherwise ends in "too many clients already")."""
-    yield
-    for engines in list(getattr(db, "_app_engines", {}).values()):
-        for engine in engines.values():
-            engine.dispose()
-
-
 @pytest.fixture
 def as_(api):
     """as_("cadre") is that user's logged-in API client (one token per user per test)."""

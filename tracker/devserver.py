@@ -53,6 +53,7 @@ def main() -> int:
     try:
         _flask("db", "upgrade", env=env)
         _flask("plan", "load-demo", "--quiet", env=env)
+        _flask("reminders", "run", env=env)  # today's notices at once, not at beat's first tick
         children.append(subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "wsgi.celery_app", "worker", "--beat", "--loglevel=INFO",
              "--concurrency=2", "--schedule", str(instance / "celerybeat-schedule")], cwd=ROOT, env=env))
