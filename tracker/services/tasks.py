@@ -1,6 +1,4 @@
 """Plan tasks: create, edit, assign and cancel."""
-from datetime import date
-
 from sqlalchemy import select
 
 from tracker.extensions import db
@@ -217,9 +215,3 @@ def cancel_task(actor: User, task: PlanTask, reason) -> PlanTask:
     db.session.flush()
     audit.record(actor, "task.cancel", task=task, changes={"status": (before, "cancelled"), "reason": reason})
     return task
-
-
-def due_on_or_before(day: date):
-    """A filter: open tasks due on or before the day."""
-    from tracker.models import CLOSED_STATUSES
-    return (PlanTask.due_date <= day) & PlanTask.status.not_in(CLOSED_STATUSES)
