@@ -90,7 +90,7 @@ class Config:
         self.REMINDER_RETRY_BASE_SECONDS = float(env.get("REMINDER_RETRY_BASE_SECONDS", 30))
         self.REMINDER_RETRY_MAX_SECONDS = float(env.get("REMINDER_RETRY_MAX_SECONDS", 3600))
         self.REMINDER_BATCH_SIZE = int(env.get("REMINDER_BATCH_SIZE", 100))
-        self.REMINDER_MARK_EVERY = int(env.get("REMINDER_MARK_EVERY", 20))
+        self.REMINDER_MARK_EVERY = int(env.get("REMINDER_MARK_EVERY", 20))  # 0: once per batch
         self.REMINDER_DIGEST_TIME = env.get("REMINDER_DIGEST_TIME", "09:00")
         self.ROBOT_RATE_LIMIT = int(env.get("ROBOT_RATE_LIMIT", 20))
         self.ROBOT_RATE_WINDOW = float(env.get("ROBOT_RATE_WINDOW", 60))

@@ -4,9 +4,9 @@
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_reminders .venv/bin/python -m bench.reminders_sweep
                                                                                 # an EMPTY database of your own
 
-Measures (1) the sweep's statement count at 10,000 and at 100,000 tasks (it must not change), (2) the sweep's
-time at 100,000 tasks, and (3) how fast a real Celery worker (prefork, 2 processes) delivers email to a local
-SMTP sink (aiosmtpd) and how fast the sweep writes in-app notices. Tasks are inserted in bulk.
+Measures (1) the sweep's statement count at 10,000 and at 100,000 tasks (it must not change) and (2) the sweep's
+time at 100,000 tasks, in this process. Tasks are inserted in bulk. How fast a real worker delivers, in the app
+and by email, is bench/reminders_delivery.py.
 """
 import os
 import sys
@@ -15,7 +15,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-TASKS, DUE, USERS, EMAILS = 100_000, 2_000, 50, 5_000
+TASKS, DUE, USERS = 100_000, 2_000, 50
 SWEEP_DAY = date(2024, 10, 9)   # a Wednesday after National Day
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,19 +75,15 @@ def main():
     from sqlalchemy import MetaData, func, select
 
     from config import TestConfig
-    from tests.reminders_fixtures import SmtpSink
     from tracker import create_app, embedded_redis
     from tracker.extensions import db
-    from tracker.models import Delivery, Notification
+    from tracker.models import Notification
     from tracker.services import orgs, plans, users
 
     redis_proc, redis_url = embedded_redis.start(tmp / "redis")
-    sink = SmtpSink().start()
     settings = TestConfig()
     settings.CELERY = {**settings.CELERY, "broker_url": redis_url}
-    app = create_app(settings, INSTANCE_DIR=str(tmp / "instance"), MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port,
-                     REMINDER_QUEUE="bench-reminders", REMINDER_BATCH_SIZE=200)
-    worker = None
+    app = create_app(settings, INSTANCE_DIR=str(tmp / "instance"), REMINDER_QUEUE="bench-reminders")
     try:
         with app.app_context():
             print(f"database: {db.engine.url.render_as_string(hide_password=True)}")
@@ -119,52 +115,7 @@ def main():
                   f"({notices / big_s:,.0f}/s) and {counts.get('digests', 0)} digests; {counts}")
             again, again_s, again_counts = counted_sweep(db, SWEEP_DAY)
             print(f"the same sweep again: {again_s:.3f} s, {again} statements, new rows {again_counts}")
-
-            # Immediate email deliveries in bulk, then a real worker sends them to the SMTP sink.
-            db.session.execute(db.text("DELETE FROM delivery"))
-            db.session.execute(db.text(
-                "INSERT INTO notification (recipient_id, task_id, kind, key_date, source_id, for_date, note, "
-                "created_at) SELECT owner_id, id, 'urge', :day, id, :day, '', :now FROM plan_task WHERE id <= :n"),
-                {"day": SWEEP_DAY, "now": datetime.now(timezone.utc).replace(tzinfo=None)
-                 if db.engine.dialect.name == "sqlite" else datetime.now(timezone.utc), "n": EMAILS})
-            db.session.execute(db.text(
-                "INSERT INTO delivery (recipient_id, org_id, channel, kind, key_date, notification_ref, status, "
-                "attempts, last_error, created_at) SELECT n.recipient_id, :org, 'email', 'urge', n.for_date, n.id, "
-                "'pending', 0, '', n.created_at FROM notification n WHERE n.kind = 'urge'"), {"org": town.id})
-            db.session.execute(db.text(
-                "INSERT INTO delivery_item (delivery_id, notification_id) SELECT id, notification_ref FROM delivery"))
-            db.session.commit()
-            import subprocess
-            env = {**os.environ, "REDIS_URL": redis_url, "REMINDER_QUEUE": "bench-reminders",
-                   "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(sink.port), "INSTANCE_DIR": str(tmp / "worker")}
-            log_path = tmp / "worker.log"
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "wsgi.celery_app", "worker", "--pool=prefork",
-                 "--concurrency=2", "-Q", "bench-reminders", "--without-heartbeat", "--without-gossip",
-                 "--without-mingle", "--loglevel=WARNING"], cwd=ROOT, env=env, stdout=open(log_path, "w"),
-                stderr=subprocess.STDOUT)
-            time.sleep(6)
-            from tracker.models.types import utcnow
-            from tracker.services.reminders import outbox
-            started = time.perf_counter()
-            ids = outbox.claim_for_handout(utcnow())
-            db.session.commit()
-            outbox.enqueue(ids)
-            sent = 0
-            while time.perf_counter() - started < 300:
-                db.session.rollback()
-                sent = db.session.scalar(select(func.count()).select_from(Delivery).where(Delivery.status == "sent"))
-                if sent >= len(ids):
-                    break
-                time.sleep(0.1)
-            elapsed = time.perf_counter() - started
-            print(f"worker (prefork ×2) delivered {sent:,} emails to the SMTP sink in {elapsed:.2f} s: "
-                  f"{sent / elapsed:,.0f}/s; sink received {len(sink.messages):,}")
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=30)
-        sink.stop()
         redis_proc.terminate()
 
 

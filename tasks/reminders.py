@@ -10,7 +10,8 @@ from tracker.models.types import utcnow
 from tracker.services.clock import today
 from tracker.services.reminders import outbox, robots
 from tracker.services.reminders.deliver import load_outgoing, send_one
-from tracker.services.reminders.email import Mailer
+from tracker.services.reminders.email import Mailer, MailServerDown
+from tracker.services.reminders.outcomes import Outcomes
 from tracker.services.reminders.sweep import run_sweep
 
 log = logging.getLogger(__name__)
@@ -39,18 +40,20 @@ def send(self, ids: list[int]) -> int:
     """Send these deliveries; failures are retried with backoff and jitter through the row, then marked failed."""
     clean = [i for i in ids if isinstance(i, int) and not isinstance(i, bool)] if isinstance(ids, list) else []
     later = send_batch(clean)
-    for delivery_id, delay in later:
-        self.app.send_task("reminders.send", args=[[delivery_id]], countdown=delay,
-                           queue=current_app.config["REMINDER_QUEUE"])
-    log.info("reminder send: %d ids, %d to try again later", len(clean), len(later))
-    return len(clean) - len(later)
+    for again, delay in later:
+        self.app.send_task("reminders.send", args=[again], countdown=delay, queue=current_app.config["REMINDER_QUEUE"])
+    put_back = sum(len(again) for again, _ in later)
+    log.info("reminder send: %d ids, %d to try again later", len(clean), put_back)
+    return len(clean) - put_back
 
 
-def send_batch(ids: list[int]) -> list[tuple[int, float]]:
-    """Claim, send, and record each outcome; returns (id, seconds) for retries and deferrals to schedule.
+def send_batch(ids: list[int]) -> list[tuple[list[int], float]]:
+    """Claim, send, and record the outcomes; returns (ids, seconds) for retries and deferrals to schedule.
 
-    Sent marks are committed every REMINDER_MARK_EVERY messages (and at once on any failure), so a killed
-    worker repeats at most that many of the messages it had in flight; 1 makes it repeat at most one.
+    One claim and one SMTP connection per batch; outcomes are recorded every REMINDER_MARK_EVERY [20] sends, so a
+    worker killed mid-batch repeats at most 20 messages (0 records once per batch, 1 repeats at most one). A
+    checkpoint also comes every quarter of REMINDER_STALE_SECONDS whatever the outcomes, sends or failures, so no
+    sweep hands out again what a slow batch still holds.
     """
     claimed = outbox.claim_for_sending(ids, utcnow())
     db.session.commit()
@@ -58,40 +61,35 @@ def send_batch(ids: list[int]) -> list[tuple[int, float]]:
         return []
     outgoing = load_outgoing(claimed)
     db.session.commit()
-    every = max(1, current_app.config["REMINDER_MARK_EVERY"])
-    later: list[tuple[int, float]] = []
-    unmarked: list[int] = []
+    outcomes = Outcomes(claimed)
+    mail_down = ""
     mailer = Mailer()
-
-    def mark():
-        if unmarked:
-            outbox.mark_sent(unmarked, utcnow())
-            db.session.commit()
-            unmarked.clear()
-
     try:
         for out in outgoing:
+            # At the top of every pass, whatever the last outcome was: a run of slow failures must renew the
+            # claim too, or a sweep hands out what this batch still holds and another worker sends it.
+            if outcomes.checkpoint_due():
+                outcomes.record()
+                db.session.commit()
+            if out.channel == "email" and mail_down:
+                outcomes.fail(out, mail_down)
+                continue
             wait = robots.wait_for_slot(out.webhook) if out.channel != "email" and out.webhook else 0.0
             if wait:
-                mark()
-                outbox.defer(out.id, wait, utcnow())
-                db.session.commit()
-                later.append((out.id, wait))
+                outcomes.defer(out.id, wait)
                 continue
             try:
                 send_one(out, mailer)
             except Exception as exc:  # recorded on the row, retried with backoff, then visibly failed
-                mark()
                 log.warning("delivery %s (%s) failed on attempt %s: %s", out.id, out.channel, out.attempts, exc)
-                delay = outbox.record_failure(out.id, out.attempts, f"{type(exc).__name__}: {exc}", utcnow())
-                db.session.commit()
-                if delay is not None:
-                    later.append((out.id, delay))
+                error = f"{type(exc).__name__}: {exc}"
+                if isinstance(exc, MailServerDown):  # the rest of the batch's email waits for the retry too
+                    mail_down = error
+                outcomes.fail(out, error)
                 continue
-            unmarked.append(out.id)
-            if len(unmarked) >= every:
-                mark()
-        mark()
+            outcomes.sent.append(out.id)
+        outcomes.record()
+        db.session.commit()
     finally:
         mailer.close()
-    return later
+    return outcomes.later

@@ -51,6 +51,9 @@ class SmtpSink:
         self.messages: list = []
         self.controller = None
         self.delay = 0.0  # seconds per message, to catch a worker in the middle of a batch
+        self.close_after = 0  # if set, a connection is dropped instead of taking its next message after this many
+        self.refuse = ""  # if set, every message is answered with this reply (after the delay) and not taken
+        self.refused: list = []
 
     def start(self):
         from aiosmtpd.controller import Controller
@@ -61,9 +64,16 @@ class SmtpSink:
                 if sink.delay:
                     import asyncio
                     await asyncio.sleep(sink.delay)
+                if sink.close_after and sum(m["peer"] == session.peer for m in sink.messages) >= sink.close_after:
+                    server.transport.close()  # dropped unanswered, as by a restarting server; the message is not taken
+                    return "421 closing connection"
+                if sink.refuse:
+                    sink.refused.append(str(make_header(decode_header(message_from_bytes(envelope.content)["Subject"]))))
+                    return sink.refuse
                 msg = message_from_bytes(envelope.content)
                 sink.messages.append({"to": envelope.rcpt_tos, "subject": str(make_header(decode_header(msg["Subject"]))),
-                                      "body": msg.get_payload(decode=True).decode("utf-8")})
+                                      "body": msg.get_payload(decode=True).decode("utf-8"), "peer": session.peer,
+                                      "raw": envelope.content})
                 return "250 OK"
 
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)

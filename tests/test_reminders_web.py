@@ -187,3 +187,60 @@ def test_cli_refuses_a_bad_date(runner, world):
     result = runner.invoke(args=["reminders", "run", "--date", "2024-02-30"])
     assert result.exit_code == 1 and "日期" in result.output
     assert runner.invoke(args=["reminders", "run", "--date", "1999-01-01"]).exit_code == 1
+
+
+def test_recurring_instances_get_the_co_owners_in_one_statement(client, world, quiet_queue):
+    from sqlalchemy import event
+
+    from tracker.models import Notification, RecurringTask
+    login(client, "office")
+    bad = post(client, "/notices/recurring", {"title": "月度例会", "theme": "法", "report_section": "5", "owner": "cadre",
+                                              "co_owners": "cadre2, cadre", "frequency": "monthly", "due_workdays": "3"})
+    assert bad.status_code == 200 and "责任人不必再列为协办人" in bad.get_data(as_text=True)
+    assert db.session.scalar(select(RecurringTask)) is None  # nothing half-saved
+    for title, co_owners in (("月度例会", "cadre2、cadre3"), ("月度排查", "cadre3"), ("月度普法", "")):
+        made = post(client, "/notices/recurring", {"title": title, "theme": "法", "report_section": "5",
+                                                   "owner": "cadre", "co_owners": co_owners, "frequency": "monthly",
+                                                   "due_workdays": "3"})
+        assert made.status_code == 302, made.get_data(as_text=True)
+    page = client.get("/notices/recurring").get_data(as_text=True)
+    assert "cadre2姓名、cadre3姓名" in page
+    get_user("cadre3").is_active_account = False  # left since: not copied onto new instances
+    db.session.commit()
+    copies = []
+
+    def seen(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("INSERT INTO TASK_CO_OWNER"):
+            copies.append(statement)
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        run_sweep(date(2026, 11, 30))  # December's instances: due 3 December, within the due_soon lead time
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    instances = db.session.scalars(select(RecurringInstance)).all()
+    assert len(instances) == 3 and len(copies) == 1  # however many instances, one statement
+    by_title = {db.session.get(PlanTask, i.task_id).title.split("(")[0]: db.session.get(PlanTask, i.task_id)
+                for i in instances}
+    assert [u.username for u in by_title["月度例会"].co_owners] == ["cadre2"]
+    assert by_title["月度排查"].co_owners == [] and by_title["月度普法"].co_owners == []
+    told = db.session.scalars(select(Notification.recipient_id).where(
+        Notification.kind == "assigned", Notification.task_id == by_title["月度例会"].id)).all()
+    assert sorted(told) == sorted([get_user("cadre").id, get_user("cadre2").id])
+
+
+def test_log_says_in_app_notices_are_delivered_not_pending(client, world, quiet_queue):
+    from tracker.services.reminders import inbox
+    task = world.task()  # 交办: cadre and cadre2 are told in the app
+    urge(get_user("office"), task, "")
+    db.session.commit()
+    first = db.session.scalar(select(Delivery.id))  # no email or robots configured: no deliveries at all
+    assert first is None
+    from tracker.models import Notification
+    mine = db.session.scalars(select(Notification).where(Notification.recipient_id == get_user("cadre").id)).all()
+    inbox.mark_read(get_user("cadre"), mine[0].id)
+    db.session.commit()
+    login(client, "office")
+    page = client.get("/notices/log").get_data(as_text=True)
+    assert "4(已读 1,未读 3)" in page  # assigned + urge, to cadre and cadre2
+    assert "不适用" in page and "写入即已送达" in page

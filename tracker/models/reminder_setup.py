@@ -1,7 +1,7 @@
 """What reminders follow: rules and channels per organisation and user, the calendar, recurring tasks."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -89,6 +89,14 @@ class CalendarYear(db.Model):
         return f"<CalendarYear {self.year}>"
 
 
+# Co-owners (协办人) of a recurring task, copied onto every instance the sweep makes.
+recurring_co_owner = Table(
+    "recurring_co_owner", db.metadata,
+    Column("recurring_id", ForeignKey("recurring_task.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user_account.id"), primary_key=True, index=True),
+)
+
+
 class RecurringTask(db.Model):
     """A task that comes back every month or quarter (e.g. the monthly 矛盾纠纷排查例会)."""
 
@@ -111,6 +119,7 @@ class RecurringTask(db.Model):
 
     plan: Mapped["Plan"] = relationship()  # noqa: F821
     owner: Mapped["User"] = relationship(foreign_keys=[owner_id])  # noqa: F821
+    co_owners: Mapped[list["User"]] = relationship(secondary=recurring_co_owner, order_by="User.username")  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<RecurringTask {self.id} {self.frequency}>"

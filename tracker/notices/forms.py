@@ -1,6 +1,7 @@
 """Forms of the notification pages: validation only."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -27,7 +28,7 @@ class RulesForm(FlaskForm):
     review_wait_workdays = _int("review_wait_workdays")
     digest_time = StringField("每日汇总发送时间", validators=[
         InputRequired("请填写发送时间"), Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="格式为 HH:MM,如 09:00")])
-    disabled_kinds = SelectMultipleField("停用的提醒", choices=[(k, KIND_LABELS[k]) for k in SCHEDULED_KINDS],
+    disabled_kinds = SelectMultipleField("停用的提醒", choices=[SelectChoice(k, KIND_LABELS[k]) for k in SCHEDULED_KINDS],
                                          option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False))
 
 
@@ -50,7 +51,7 @@ class UrgeForm(FlaskForm):
 
 class OverrideForm(FlaskForm):
     day = DateField("日期", validators=[InputRequired("请选择日期")], format="%Y-%m-%d")
-    is_workday = SelectField("这一天", choices=[("off", "放假"), ("work", "上班(调休)")])
+    is_workday = SelectField("这一天", choices=[SelectChoice("off", "放假"), SelectChoice("work", "上班(调休)")])
     note = StringField("说明(如 国庆节、国庆调休)", validators=[Length(max=100, message="不能超过100个字")])
 
 
@@ -65,7 +66,8 @@ class RecurringForm(FlaskForm):
                                                             NumberRange(1, 7, "须在1到7之间")])
     owner = StringField("责任人用户名", validators=[InputRequired("请填写责任人"), Length(max=64)])
     lead = StringField("牵头领导用户名(可不填)", validators=[Length(max=64)])
+    co_owners = StringField("协办人用户名(可不填,多个用逗号分隔)", validators=[Length(max=1000)])
     unit = StringField("责任单位", validators=[Length(max=100)])
-    frequency = SelectField("周期", choices=[("monthly", "每月"), ("quarterly", "每季度")])
+    frequency = SelectField("周期", choices=[SelectChoice("monthly", "每月"), SelectChoice("quarterly", "每季度")])
     due_workdays = IntegerField("每期第几个工作日完成", validators=[InputRequired("请填写"),
                                                                  NumberRange(1, 40, "须在1到40之间")])

@@ -7,7 +7,7 @@ from tracker.notices.forms import ButtonForm, MyChannelsForm, UrgeForm
 from tracker.services.access import load_task
 from tracker.services.errors import ServiceError
 from tracker.services.reminders import compose, immediate, inbox, settings
-from tracker.web import Pager, errors_onto_form, page_args
+from tracker.web import Pager, errors_onto_form, page_args, refused
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 
@@ -96,6 +96,7 @@ def urge(task_id):
         except ServiceError as exc:
             db.session.rollback()
             if exc.status == 403:
+                refused(exc)  # kept in the audit trail, as the API does
                 abort(403)
             errors_onto_form(form, exc)
             task = load_task(current_user, task_id)

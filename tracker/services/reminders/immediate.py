@@ -44,7 +44,7 @@ def notify(kind: str, task: PlanTask, recipients, *, actor: User | None, entry: 
 
 def task_changed(actor: User, task: PlanTask, changes: dict, entry: AuditEntry) -> None:
     """After create or update: tell a new owner, and co-owners newly added, that the task is theirs."""
-    if task.owner is None or task.status in ("draft", "done", "cancelled"):
+    if task.owner is None or task.status == "draft" or task.is_closed:
         return
     newly_assigned = "status" in changes and changes["status"][1] == "assigned"
     recipients = []

@@ -10,15 +10,21 @@ from tracker.services.reminders import outbox
 
 
 def summary(org_id: int) -> dict:
-    """{channel: {status: count}} for deliveries, plus the in-app notices as channel "app"."""
+    """{channel: {status: count}} for deliveries, plus the in-app notices as channel "app".
+
+    In-app notices have no pending or failed state: the sweep or the event writes them, and they are in the
+    recipient's notification centre from that commit on. So "app" counts what was delivered, and of that what
+    was read and what is still unread, never a made-up 0 pending.
+    """
     out: dict = {}
     for channel, status, count in db.session.execute(
             select(Delivery.channel, Delivery.status, func.count()).where(Delivery.org_id == org_id)
             .group_by(Delivery.channel, Delivery.status)):
         out.setdefault(channel, {})[status] = count
-    app_row = db.session.execute(select(func.count(), func.count(Notification.read_at)).select_from(Notification)
-                                 .join(User, User.id == Notification.recipient_id).where(User.org_id == org_id)).one()
-    out["app"] = {"sent": app_row[0], "read": app_row[1]}
+    delivered, read = db.session.execute(
+        select(func.count(), func.count(Notification.read_at)).select_from(Notification)
+        .join(User, User.id == Notification.recipient_id).where(User.org_id == org_id)).one()
+    out["app"] = {"delivered": delivered, "read": read, "unread": delivered - read}
     return out
 
 

@@ -100,19 +100,26 @@ def backoff_seconds(attempts: int) -> float:
     return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
-def record_failure(delivery_id: int, attempts: int, error: str, now: datetime) -> float | None:
-    """Record a failed attempt; returns the delay before the next one, or None once it is finally failed."""
+def record_failures(delivery_ids: list[int], attempts: int, error: str, now: datetime) -> float | None:
+    """Record a failed attempt of deliveries that failed alike; returns the delay before the next one, or None
+    once they are finally failed."""
     values: dict = {"last_error": error[:1000], "claimed_at": None}
     delay = None
     if attempts >= current_app.config["REMINDER_MAX_ATTEMPTS"]:
         values["status"] = "failed"
     else:
         delay = backoff_seconds(attempts)
-        # Queued until then: the sweep hands it out again only if the retry message is lost.
+        # Queued until then: the sweep hands them out again only if the retry message is lost.
         values["next_attempt_at"] = values["queued_at"] = now + timedelta(seconds=delay)
-    db.session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values),
+    db.session.execute(update(Delivery).where(Delivery.id.in_(delivery_ids)).values(**values),
                        execution_options={"synchronize_session": False})
     return delay
+
+
+def renew_claim(delivery_ids: list[int], now: datetime) -> None:
+    """A slow batch keeps hold of what it has not sent yet, so no sweep hands those out meanwhile."""
+    db.session.execute(update(Delivery).where(Delivery.id.in_(delivery_ids), Delivery.status == "pending")
+                       .values(claimed_at=now), execution_options={"synchronize_session": False})
 
 
 def defer(delivery_id: int, seconds: float, now: datetime) -> None:

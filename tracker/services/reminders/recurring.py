@@ -1,15 +1,17 @@
 """Recurring tasks: each month's or quarter's instance, made by the sweep in time for its reminders."""
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.models import Plan, PlanTask, RecurringInstance, RecurringTask, User
+from tracker.models import Plan, PlanTask, RecurringInstance, RecurringTask, User, task_co_owner
+from tracker.models.reminder_setup import recurring_co_owner
 from tracker.models.types import utcnow
 from tracker.services import audit
 from tracker.services.access import require_committee
 from tracker.services.errors import ValidationFailed
+from tracker.services.people import clean_co_owners
 from tracker.services.reminders import rules
 from tracker.services.report_sections import SECTION_COUNT
 from tracker.services.validation import TITLE_MAX, UNIT_MAX, clean_int, clean_text
@@ -66,16 +68,20 @@ def create_recurring(actor: User, plan: Plan, data: dict) -> RecurringTask:
         elif field == "lead" and user.role not in ("leader", "committee"):
             errors[field] = "牵头领导须为分管领导或党政办人员"
         people[field] = user
+    co_owners = clean_co_owners(errors, data.get("co_owners"), plan.org_id)
+    if people.get("owner") is not None and people["owner"] in co_owners:
+        errors["co_owners"] = "责任人不必再列为协办人"
     if errors:
         raise ValidationFailed("提交的内容有误,请检查标出的字段。", errors)
     definition = RecurringTask(plan_id=plan.id, org_id=plan.org_id, theme_id=theme.id, title=title, unit=unit,
                                report_section=section, owner_id=people["owner"].id,
                                lead_id=people["lead"].id if people.get("lead") else None,
-                               frequency=frequency, due_workdays=due_workdays, is_active=True)
+                               frequency=frequency, due_workdays=due_workdays, is_active=True, co_owners=co_owners)
     db.session.add(definition)
     db.session.flush()
     audit.record(actor, "recurring.create", obj=definition, org_id=plan.org_id,
-                 changes={"title": title, "frequency": frequency, "due_workdays": due_workdays})
+                 changes={"title": title, "frequency": frequency, "due_workdays": due_workdays,
+                          "co_owners": [u.username for u in co_owners]})
     return definition
 
 
@@ -93,19 +99,29 @@ def _make_instance(definition: RecurringTask, start: date) -> PlanTask:
                                      is_provisional=provisional))
     entry = audit.record(None, "task.create", task=task, changes={
         "recurring": definition.id, "due_date": (None, due), "status": (None, "assigned")})
-    notify("assigned", task, [definition.owner], actor=None, entry=entry)
+    notify("assigned", task, [definition.owner, *definition.co_owners], actor=None, entry=entry)
     return task
+
+
+def _copy_co_owners(task_ids: list[int]) -> None:
+    """Give new instances their definition's active co-owners, in one statement however many were made."""
+    rows = select(RecurringInstance.task_id, recurring_co_owner.c.user_id) \
+        .join(recurring_co_owner, recurring_co_owner.c.recurring_id == RecurringInstance.recurring_id) \
+        .join(User, User.id == recurring_co_owner.c.user_id) \
+        .where(RecurringInstance.task_id.in_(task_ids), User.is_active_account.is_(True))
+    db.session.execute(insert(task_co_owner).from_select(["task_id", "user_id"], rows))
 
 
 def ensure_instances(day: date) -> int:
     """Create the current period's instance (until its due date) and the next one once its reminders are near."""
     definitions = db.session.scalars(select(RecurringTask).join(Plan, Plan.id == RecurringTask.plan_id).where(
-        RecurringTask.is_active.is_(True), Plan.year == day.year).options(selectinload(RecurringTask.owner))).all()
+        RecurringTask.is_active.is_(True), Plan.year == day.year).options(
+        selectinload(RecurringTask.owner), selectinload(RecurringTask.co_owners))).all()
     if not definitions:
         return 0
     have = set(db.session.execute(select(RecurringInstance.recurring_id, RecurringInstance.period_start).where(
         RecurringInstance.recurring_id.in_([d.id for d in definitions]))).all())
-    made = 0
+    made: list[int] = []
     for definition in definitions:
         current = period_start(day, definition.frequency)
         upcoming = next_period(current, definition.frequency)
@@ -117,17 +133,21 @@ def ensure_instances(day: date) -> int:
             wanted.append(upcoming)
         for start in wanted:
             if (definition.id, start) not in have:
-                _make_instance(definition, start)
+                made.append(_make_instance(definition, start).id)
                 have.add((definition.id, start))
-                made += 1
-    return made
+    if made:
+        db.session.flush()
+        _copy_co_owners(made)
+    return len(made)
 
 
 def recompute_provisional() -> int:
     """Due dates worked out on a guessed year are worked out again once the year is known; owners are told."""
     from tracker.services.reminders.immediate import notify
     rows = db.session.scalars(select(RecurringInstance).where(RecurringInstance.is_provisional.is_(True)).options(
-        selectinload(RecurringInstance.recurring), selectinload(RecurringInstance.task))).all()
+        selectinload(RecurringInstance.recurring),
+        selectinload(RecurringInstance.task).selectinload(PlanTask.co_owners),
+        selectinload(RecurringInstance.task).joinedload(PlanTask.owner))).all()
     changed = 0
     for row in rows:
         due, provisional = instance_due(row.recurring, row.period_start)
@@ -148,7 +168,8 @@ def recompute_provisional() -> int:
 
 def definitions_of(org_id: int) -> list[RecurringTask]:
     return list(db.session.scalars(select(RecurringTask).where(RecurringTask.org_id == org_id)
-                                   .options(selectinload(RecurringTask.owner)).order_by(RecurringTask.id)))
+                                   .options(selectinload(RecurringTask.owner), selectinload(RecurringTask.co_owners))
+                                   .order_by(RecurringTask.id)))
 
 
 def stop_recurring(actor: User, definition: RecurringTask) -> None:
