@@ -8,11 +8,13 @@ from tracker.extensions import db
 from tracker.services import evidence as evidence_files
 from tracker.services import progress, requests, tasks, task_view
 from tracker.services.access import is_committee_of, is_worker, load_task
+from tracker.services.report_sections import sections_for
+from tracker.services.reporting import catalogue, targets
 from tracker.services.user_admin import colleagues
 from tracker.task_pages.forms import (AssignForm, CancelForm, CompletionForm, ExtensionForm, ProgressForm,
-                                      ReviewForm, TaskForm)
+                                      ReviewForm, TaskForm, figure_rows, version_number)
 from tracker.task_pages.views import bp, render_detail
-from tracker.web import FAILED, attempt, load_or_404
+from tracker.web import FAILED, attempt, load_or_404, refuse_change
 
 
 def _task(task_id):
@@ -31,17 +33,29 @@ def _percent(raw):
     return int(raw) if re.fullmatch(r"\d{1,3}", raw) else raw
 
 
-def _metrics(form: ProgressForm) -> tuple[list[dict], dict]:
-    """Filled figure rows, and how the service's row numbers map back to the form's rows."""
-    rows, rename = [], {}
+def _number_or_text(raw: str):
+    """A catalogue id as a number; anything else goes to the service as typed (it says what is wrong)."""
+    return int(raw) if raw.isdecimal() and len(raw) < 19 else raw
+
+
+def _figures(form: ProgressForm) -> tuple[list[dict], list[dict], dict]:
+    """Filled figure rows and new-figure rows, and how the service's row numbers map back to the form's.
+
+    A figure row counts once it has a number: the page preselects the task's target figures, and a
+    cadre who reports only the percent and a note leaves them blank.
+    """
+    picked, rename = figure_rows(form.figures.entries, "figures", "figures", lambda figure, value: value != "")
+    for row in picked:
+        row["figure"] = _number_or_text(row["figure"])
+    added = []
     for index, entry in enumerate(form.metrics.entries):
-        name, value, unit = (entry.form.name.data or "").strip(), (entry.form.value.data or "").strip(), \
-            (entry.form.unit.data or "").strip()
-        if name or value or unit:
-            for key in ("name", "value", "unit"):
-                rename[f"metrics.{len(rows)}.{key}"] = f"metrics.{index}.{key}"
-            rows.append({"name": name, "value": value, "unit": unit})
-    return rows, rename
+        row = {key: (entry.form[key].data or "").strip() for key in ("name", "unit", "value", "report_section")}
+        if row["name"] or row["unit"] or row["value"]:
+            for key in row:
+                rename[f"metrics.{len(added)}.{key}"] = f"metrics.{index}.{key}"
+            row["report_section"] = _number_or_text(row["report_section"]) if row["report_section"] else None
+            added.append(row)
+    return picked, added, rename
 
 
 @bp.route("/tasks/<int:task_id>/progress", methods=["GET", "POST"])
@@ -50,19 +64,30 @@ def progress_form(task_id):
     """One tap from 我的任务: a page with only the progress form."""
     task = _task(task_id)
     if not (is_worker(current_user, task) or is_committee_of(current_user, task.org_id)):
+        refuse_change(task, "task.progress", "只有责任人、协办人或本单位党政办可以反馈进展")
         return render_template("error.html", status=403, message="只有责任人、协办人或本单位党政办可以反馈进展"), 403
     form = ProgressForm(prefix="p")
+    sections = sections_for(task.org, task.plan.year)
     if request.method == "GET":
         form.percent.data = str(task.progress)
+        # The task's target figures come first, and a new figure goes to the task's section by default.
+        aimed = {(t.name, t.unit) for t in targets.targets_of(task.id)}
+        keys = [str(d.id) for d in catalogue.catalogue_for(task.org) if (d.name, d.unit) in aimed]
+        for entry, key in zip(form.figures.entries, keys):
+            entry.form.figure.data = key
+        for entry in form.metrics.entries:
+            entry.form.report_section.data = str(task.report_section)
     allowed = "progress" in task_view.offered(current_user, task, [])
     if form.validate_on_submit():
-        metrics, rename = _metrics(form)
+        picked, added, rename = _figures(form)
         files = [evidence_files.IncomingFile(f.filename or "", f.read())
                  for f in request.files.getlist(form.evidence.name) if f and f.filename]
-        result = attempt(form, progress.record_progress, current_user, task, percent=_percent(form.percent.data),
-                         note=form.note.data, metrics=metrics, files=files, rename=rename)
+        result = attempt(form, progress.record_with_figures, current_user, task, percent=_percent(form.percent.data),
+                         note=form.note.data, picked=picked, added=added, files=files, rename=rename)
         if result is not FAILED:
             return _done(task, "进展已提交。")
+    form.offer(catalogue.catalogue_for(task.org), sections)
+    db.session.commit()  # the default catalogue, created on first use
     return render_template("task_pages/progress.html", task=task, form=form, allowed=allowed)
 
 
@@ -118,11 +143,6 @@ def cancel(task_id):
     return render_detail(task, open_form="cancel", cancel=form)
 
 
-def _version(raw):
-    raw = (raw or "").strip()
-    return int(raw) if raw.isdecimal() and len(raw) < 10 else raw
-
-
 @bp.route("/tasks/<int:task_id>/assign", methods=["POST"])
 @login_required
 def assign(task_id):
@@ -132,7 +152,7 @@ def assign(task_id):
         form.people(colleagues(current_user))
     if form.validate_on_submit():
         result = attempt(form, tasks.update_task, current_user, task, form.data_for_service(),
-                         _version(form.version.data))
+                         version_number(form.version.data))
         if result is not FAILED:
             return _done(task, "已交办。")
     return render_detail(task, open_form="assign", assign=form)
@@ -143,6 +163,7 @@ def assign(task_id):
 def edit(task_id):
     task = _task(task_id)
     if "edit" not in task_view.offered(current_user, task, []):
+        refuse_change(task, "task.update", "无权修改此任务")
         return render_template("error.html", status=403, message="无权修改此任务"), 403
     initial = None
     if request.method == "GET":
@@ -154,10 +175,12 @@ def edit(task_id):
             "due_date": task.due_date.isoformat() if task.due_date else "", "version": str(task.version)}
     form = TaskForm(data=initial)
     form.theme.choices = [(t.key, f"{t.key} · {t.title}") for t in task.plan.themes]
-    form.people(colleagues(current_user))
+    form.sections(sections_for(task.org, task.plan.year), task.report_section).people(colleagues(current_user))
     if form.validate_on_submit():
-        result = attempt(form, tasks.update_task, current_user, task, form.data_for_service(),
-                         _version(form.version.data))
+        data = form.data_for_service()
+        if data["report_section"] == task.report_section:
+            del data["report_section"]  # unchanged: kept even where the template has since lost that section
+        result = attempt(form, tasks.update_task, current_user, task, data, version_number(form.version.data))
         if result is not FAILED:
             return _done(task, "任务已保存。")
     return render_template("task_pages/edit.html", task=task, form=form)

@@ -1,9 +1,11 @@
 """Forms of the task pages: checks of shape only; the services decide what is valid."""
 from wtforms import (FieldList, Form, FormField, HiddenField, MultipleFileField, SelectField, SelectMultipleField,
                      StringField, SubmitField, TextAreaField, widgets)
+from wtforms import SelectChoice
+from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, Length, Optional
 
-from tracker.services.report_sections import SECTIONS, section_label
+from tracker.services.report_sections import NUMERALS, SECTIONS
 from tracker.services.validation import TEXT_MAX, TITLE_MAX, UNIT_MAX
 from tracker.web import ZhForm
 
@@ -18,21 +20,105 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class MetricRow(Form):
-    """One figure of an update (普法宣讲 3 次)."""
+class RowList(FieldList):
+    """Form rows whose padding starts empty: WTForms pads by reading the posted data again, which repeats a
+    row when the posted row numbers have a gap (figures-0, figures-2) and would count a figure twice."""
 
-    name = StringField("数据名称", validators=[Optional(), Length(max=100, message="不能超过100个字")],
-                       render_kw={"placeholder": "如:普法宣讲"})
-    value = StringField("数值", render_kw={"inputmode": "decimal", "placeholder": "如:3"})
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        wanted, self.min_entries = self.min_entries, 0
+        try:
+            super().process(formdata, data, extra_filters)
+        finally:
+            self.min_entries = wanted
+        while len(self.entries) < self.min_entries:
+            self._add_entry(None)
+
+
+class FigureRow(Form):
+    """One figure of an update picked from the catalogue (普法宣讲(次) 3)."""
+
+    figure = SelectField("数据项", default="", validate_choice=False)
+    value = StringField("本次数量", render_kw={"inputmode": "decimal", "placeholder": "如:3"})
+
+
+class MetricRow(Form):
+    """A figure the catalogue lacks, added to it on the spot (新增指标) with this update's number."""
+
+    name = StringField("新增指标名称", validators=[Optional(), Length(max=100, message="不能超过100个字")],
+                       render_kw={"placeholder": "如:反诈宣传"})
     unit = StringField("单位", validators=[Optional(), Length(max=20, message="不能超过20个字")],
-                       render_kw={"placeholder": "如:次"})
+                       render_kw={"placeholder": "如:场"})
+    report_section = SelectField("报告板块", default="", validate_choice=False)
+    value = StringField("本次数量", render_kw={"inputmode": "decimal", "placeholder": "如:3"})
+
+
+def figure_choices(items) -> list[tuple[str, str]]:
+    """Catalogue entries as select options: 普法宣讲(次)."""
+    return [NONE_FIGURE] + [(str(d.id), f"{d.name}({d.unit})" if d.unit else d.name) for d in items]
+
+
+def section_choices(titles: list[str]) -> list[tuple[str, str]]:
+    """(一)深入学习… for each sub-section of the organisation's report template."""
+    return [SelectChoice(str(i), f"({NUMERALS[i - 1]}){t}") for i, t in enumerate(titles, 1)]
+
+
+NONE_FIGURE = ("", "(选择数据项)")
+
+
+def figure_rows(entries, service: str, form: str, keep, aliases=()) -> tuple[list[dict], dict]:
+    """The (figure, value) rows `keep` accepts, as typed, and how the service's row numbers map back to the
+    form's: the service counts only the rows it is sent, so `service.1.value` may be `form.3.value`.
+
+    `aliases` are further per-row keys the service may name (a target's name or unit), shown by the select.
+    """
+    rows, rename = [], {}
+    for index, entry in enumerate(entries):
+        figure, value = (entry.form.figure.data or "").strip(), (entry.form.value.data or "").strip()
+        if keep(figure, value):
+            for key in ("figure", "value", *aliases):
+                rename[f"{service}.{len(rows)}.{key}"] = f"{form}.{index}.{'value' if key == 'value' else 'figure'}"
+            rows.append({"figure": figure, "value": value})
+    return rows, rename
+
+
+def version_number(raw):
+    """A posted version as a number; anything else goes to the service as typed (it says what is wrong)."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdecimal() and len(raw) < 10 else raw
 
 
 class ProgressForm(ZhForm):
     percent = StringField("当前进度(%)", render_kw={"type": "number", "min": 0, "max": 100, "inputmode": "numeric"})
     note = TextAreaField("进展说明", render_kw={"maxlength": TEXT_MAX})
-    metrics = FieldList(FormField(MetricRow), label="本次完成的数据(可不填)", min_entries=3, max_entries=20)
+    figures = RowList(FormField(FigureRow), label="本次完成的数据(可不填)", min_entries=5, max_entries=20)
+    metrics = RowList(FormField(MetricRow), label="新增指标(数据目录里没有的)", min_entries=2, max_entries=10)
     evidence = MultipleFileField("证明材料(照片、PDF、Word、Excel,可多选)")
+
+    def offer(self, catalogue: list, sections: list[str]):
+        """The catalogue in every figure row and the report's sub-sections in every new-figure row."""
+        options = figure_choices(catalogue)
+        for row in self.figures:
+            row.form.figure.choices = options
+        for row in self.metrics:
+            row.form.report_section.choices = [NONE] + section_choices(sections)
+        return self
+
+
+class TargetRow(Form):
+    figure = SelectField("数据项", default="", validate_choice=False)
+    value = StringField("目标值(不少于)", render_kw={"inputmode": "decimal", "placeholder": "如:8"})
+
+
+class TargetsForm(ZhForm):
+    """A task's targets (普法宣讲 ≥ 8 次), picked from the catalogue."""
+
+    rows = RowList(FormField(TargetRow), min_entries=5, max_entries=10)
+    version = HiddenField()
+
+    def offer(self, choices: list[tuple[str, str]]):
+        for row in self.rows:
+            row.form.figure.choices = [NONE_FIGURE] + choices
+        return self
 
 
 class CompletionForm(ZhForm):
@@ -60,8 +146,7 @@ class TaskForm(ZhForm):
     title = StringField("任务名称", render_kw={"maxlength": TITLE_MAX})
     # The selects leave checking to the task services, so every field's message shows at once.
     theme = SelectField("主题", validate_choice=False)
-    report_section = SelectField("报告板块", validate_choice=False,
-                                 choices=[(str(i), section_label(i)) for i in range(1, len(SECTIONS) + 1)])
+    report_section = SelectField("报告板块", validate_choice=False, choices=section_choices(list(SECTIONS)))
     description = TextAreaField("任务描述", render_kw={"maxlength": TEXT_MAX})
     owner = SelectField("责任人", default="", validate_choice=False)
     co_owners = CheckboxesField("协办人", validate_choice=False)
@@ -70,6 +155,17 @@ class TaskForm(ZhForm):
     start_date = StringField("开始日期", render_kw=DATE)
     due_date = StringField("完成时限", render_kw=DATE)
     version = HiddenField()
+
+    def sections(self, titles: list[str], current: int | None = None):
+        """Offer the sub-sections of the organisation's report template for the plan's year.
+
+        A task left beyond a template that has since shrunk keeps its section on offer: with it missing,
+        the browser would post the first option and an unrelated edit would move the task to (一).
+        """
+        self.report_section.choices = section_choices(titles)
+        if isinstance(current, int) and len(titles) < current <= len(NUMERALS):
+            self.report_section.choices.append(SelectChoice(str(current), f"({NUMERALS[current - 1]})(模板中已无此板块)"))
+        return self
 
     def people(self, colleagues: list[tuple[str, str, str]]):
         """Offer the organisation's active users; only leaders and the committee may lead."""
@@ -110,7 +206,7 @@ class SplitRow(Form):
 
 
 class SplitForm(ZhForm):
-    rows = FieldList(FormField(SplitRow), min_entries=5, max_entries=10)
+    rows = RowList(FormField(SplitRow), min_entries=5, max_entries=10)
 
 
 class BulkAssignForm(ZhForm):

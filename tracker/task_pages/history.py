@@ -9,13 +9,15 @@ ACTIONS = {
     "task.create": "新建任务", "task.update": "修改任务", "task.assign": "交办", "task.progress": "反馈进展",
     "task.complete_request": "申请办结", "task.extension_request": "申请延期", "task.review": "审核",
     "task.cancel": "取消任务", "task.handover": "工作移交", "task.split": "拆分任务", "task.bulk_assign": "批量交办",
+    "task.carry_over": "结转下一年度", "task.targets": "设定目标",
 }
 FIELDS = {
     "status": "状态", "progress": "进度", "due_date": "完成时限", "owner": "责任人", "lead": "牵头领导",
     "co_owners": "协办人", "title": "任务名称", "description": "任务描述", "theme": "主题", "report_section": "报告板块",
     "unit": "责任单位", "start_date": "开始日期", "parent_id": "上级任务", "note": "说明", "metrics": "数据",
     "evidence": "证明材料", "on_behalf_of": "代报(责任人)", "reason": "原因", "request": "申请", "decision": "决定",
-    "comment": "意见", "fields": "字段", "version": "版本",
+    "comment": "意见", "fields": "字段", "version": "版本", "carried_to": "结转后的任务编号", "to_year": "结转至年度",
+    "targets": "目标",
 }
 # Keys whose value is a plain fact, not a [before, after] pair (see the services' audit.record calls).
 FACTS = {"note", "metrics", "evidence", "on_behalf_of", "reason", "request", "decision", "comment", "fields",
@@ -79,6 +81,10 @@ def figure(value) -> str:
 
 
 @bp.app_template_global("section_label")
-def section_name(ordinal) -> str:
-    from tracker.services.report_sections import SECTION_COUNT, section_label
-    return section_label(ordinal) if isinstance(ordinal, int) and 1 <= ordinal <= SECTION_COUNT else str(ordinal)
+def section_name(ordinal, titles=None) -> str:
+    """(五)依法处置… from the organisation's template titles when given, else the standard seven."""
+    from tracker.services.report_sections import NUMERALS, SECTIONS
+    titles = titles or SECTIONS
+    if not isinstance(ordinal, int) or not 1 <= ordinal <= len(NUMERALS):
+        return str(ordinal)
+    return f"({NUMERALS[ordinal - 1]}){titles[ordinal - 1]}" if ordinal <= len(titles) else f"({NUMERALS[ordinal - 1]})"

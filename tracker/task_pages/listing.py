@@ -1,14 +1,21 @@
-"""The task list's filter form, shared by the task list and the plan page."""
-from wtforms import SelectField, StringField
+"""The task list's filter form, shared by the task list, the plan page and 我的任务."""
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from tracker.models import STATUS_LABELS
 from tracker.services.light_sql import LIGHT_LABELS
-from tracker.services.report_sections import NUMERALS, SECTION_COUNT
+from tracker.services.report_sections import NUMERALS
+from tracker.services.reporting.template import MAX_SECTIONS
 from tracker.services.task_lists import SORTS, ListFilters
 from tracker.web import QueryForm
 
-ALL = ("", "全部")
+ALL = SelectChoice("", "全部")
+MY_ALL = "all"  # 我的任务 shows open tasks unless asked for every status
+MY_FILTERS = ["q", "theme", "status", "light", "section", "unit", "sort"]
+
+
+def _options(pairs) -> list[SelectChoice]:
+    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
 class TaskFilterForm(QueryForm):
@@ -17,26 +24,27 @@ class TaskFilterForm(QueryForm):
     q = StringField("搜索", validators=[Optional(), Length(max=100, message="关键词不能超过100个字")],
                     render_kw={"placeholder": "任务名称、描述或单位"})
     theme = SelectField("主题", default="")
-    status = SelectField("状态", default="", choices=[ALL] + list(STATUS_LABELS.items()))
-    light = SelectField("红黄绿灯", default="", choices=[ALL] + list(LIGHT_LABELS.items()))
+    status = SelectField("状态", default="", choices=[ALL] + _options(STATUS_LABELS.items()))
+    light = SelectField("红黄绿灯", default="", choices=[ALL] + _options(LIGHT_LABELS.items()))
     owner = SelectField("责任人", default="")
     lead = SelectField("牵头领导", default="")
-    section = SelectField("报告板块", default="", choices=[ALL] + [(str(i), f"({NUMERALS[i - 1]})") for i in
-                                                    range(1, SECTION_COUNT + 1)])
+    # Up to the most sub-sections a report template may have, so an eighth added by the committee can be picked.
+    section = SelectField("报告板块", default="", choices=[ALL] + _options((i, f"({NUMERALS[i - 1]})") for i in
+                                                             range(1, MAX_SECTIONS + 1)))
     unit = StringField("责任单位", validators=[Optional(), Length(max=100, message="单位不能超过100个字")])
     org = SelectField("单位", default="")
     year = SelectField("年度", default="")
-    overdue = SelectField("逾期", default="", choices=[ALL, ("1", "只看逾期")])
-    sort = SelectField("排序", choices=list(SORTS.items()))
+    overdue = SelectField("逾期", default="", choices=[ALL, SelectChoice("1", "只看逾期")])
+    sort = SelectField("排序", choices=_options(SORTS.items()))
 
     def fill(self, choices: dict, years: list[int] | None = None, default_sort: str = "urgency"):
         """Set the choices the user can pick from (themes, people, organisations, years)."""
-        self.theme.choices = [ALL] + [(k, f"{k} · {t}") for k, t in choices["themes"]]
-        people = [(u, f"{n}({u})") for u, n in choices["people"]]
+        self.theme.choices = [ALL] + _options((k, f"{k} · {t}") for k, t in choices["themes"])
+        people = _options((u, f"{n}({u})") for u, n in choices["people"])
         self.owner.choices = [ALL] + people
         self.lead.choices = [ALL] + people
-        self.org.choices = [ALL] + [(str(i), n) for i, n in choices["orgs"]]
-        self.year.choices = [ALL] + [(str(y), f"{y}年") for y in (years or [])]
+        self.org.choices = [ALL] + _options(choices["orgs"])
+        self.year.choices = [ALL] + _options((y, f"{y}年") for y in (years or []))
         if not self.sort.data or self.sort.data == "None":
             self.sort.data = default_sort
         return self
@@ -61,6 +69,25 @@ class TaskFilterForm(QueryForm):
             values["light"] = "red"
         values.update(fixed)
         return ListFilters(**values)
+
+    def mine(self, themes: list[tuple[str, str]]):
+        """Fit the form to 我的任务: themes only (the rest is the user's own); status open unless chosen."""
+        self.theme.choices = [ALL] + _options((k, f"{k} · {t}") for k, t in themes)
+        for field in (self.owner, self.lead, self.org, self.year):
+            field.choices = [ALL]
+        self.status.choices = [SelectChoice("", "未办结"), SelectChoice(MY_ALL, "全部(含已结束)")] + _options(
+            (k, v) for k, v in STATUS_LABELS.items() if k != "draft")
+        if not self.sort.data or self.sort.data == "None":
+            self.sort.data = "urgency"
+        return self
+
+    def my_filters(self) -> tuple[ListFilters, bool]:
+        """Validated filters for 我的任务 and whether closed tasks are included (only when asked)."""
+        f = self.filters()
+        include_closed = f.status is not None
+        if f.status == MY_ALL:
+            f.status = None
+        return f, include_closed
 
     @property
     def is_filtered(self) -> bool:

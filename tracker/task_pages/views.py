@@ -8,6 +8,8 @@ from tracker.services.access import load_task
 from tracker.services.clock import today
 from tracker.services.errors import NotFound
 from tracker.services.light_sql import LIGHT_LABELS
+from tracker.services.report_sections import sections_for
+from tracker.services.reporting import targets
 from tracker.services.lights import light
 from tracker.services.requests import KIND_LABELS
 from tracker.services.user_admin import colleagues
@@ -90,6 +92,9 @@ def render_detail(task, status: int = 200, open_form: str | None = None, **given
     allowed = task_view.offered(current_user, task, view.pending)
     return render_template(
         "task_pages/detail.html", task=task, view=view, actions=allowed, forms=_people_forms(task, **given),
+        targets=targets.target_status([task.id]).get(task.id, []),
+        may_set_targets=targets.may_set_targets(current_user, task) and not task.is_closed,
+        section_titles=sections_for(task.org, task.plan.year),
         open_form=open_form, kind_labels=KIND_LABELS, due=due_phrase(task, today()), lamp=light(task, today()),
         history=pager(view.history, view.history_total, history_page, HISTORY_PER_PAGE)), status
 
@@ -143,3 +148,4 @@ def thumbnail(evidence_id):
 
 from tracker.task_pages import actions  # noqa: E402,F401  (the POST routes register on bp)
 from tracker.task_pages import history  # noqa: E402,F401  (template filters)
+from tracker.task_pages import targets as _targets  # noqa: E402,F401  (the targets page registers on bp)

@@ -1,11 +1,15 @@
 """The figure catalogue per organisation: what the report counts, seeded with the seed report's figures."""
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.extensions import db
 from tracker.models import MetricDefinition, Organisation, User
+from tracker.models.types import utcnow
 from tracker.services import audit
-from tracker.services.access import require_committee
+from tracker.services.access import is_committee_of, require_committee
+from tracker.services.clock import today
 from tracker.services.errors import PermissionDenied, ValidationFailed, check_fields
+from tracker.services.report_sections import sections_for
 from tracker.services.validation import clean_text
 
 # (name, unit, what it counts, report section, words that name it in a report's prose)
@@ -41,18 +45,25 @@ DEFAULTS = (
     ("法律援助", "件", "办理的法律援助案件", 5, ("法律援助",)),
 )
 ALIASES = {(name, unit): words for name, unit, _, _, words in DEFAULTS}
+RETIRED = "该指标已停用,请联系党委/政府办公室"
 
 
 def ensure_catalogue(org: Organisation) -> int:
-    """Give an organisation without a catalogue the default one; returns how many were added."""
+    """Give an organisation without a catalogue the default one; returns how many were added.
+
+    Pages call this on GET, so two first visitors may both find the catalogue empty: the rows go in with
+    ON CONFLICT DO NOTHING, and the later visitor adds none instead of failing on the unique name and unit.
+    """
     if db.session.scalar(select(func.count()).select_from(MetricDefinition)
                          .where(MetricDefinition.org_id == org.id)):
         return 0
-    for i, (name, unit, description, section, _) in enumerate(DEFAULTS):
-        db.session.add(MetricDefinition(org_id=org.id, name=name, unit=unit, description=description,
-                                        report_section=section, position=i, is_active=True))
-    db.session.flush()
-    return len(DEFAULTS)
+    now = utcnow()
+    rows = [{"org_id": org.id, "name": name, "unit": unit, "description": description, "report_section": section,
+             "position": i, "is_active": True, "created_at": now}
+            for i, (name, unit, description, section, _) in enumerate(DEFAULTS)]
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(MetricDefinition).values(rows).on_conflict_do_nothing()
+    return len(db.session.execute(stmt.returning(MetricDefinition.id)).all())
 
 
 def catalogue_for(org: Organisation, *, include_inactive: bool = False) -> list[MetricDefinition]:
@@ -77,20 +88,31 @@ def clean_definition(errors: dict, name, unit, description="", section=None, *, 
     return name, unit, description, section
 
 
-def add_definition(actor: User | None, org: Organisation, name, unit, description="", section=None
-                   ) -> MetricDefinition:
-    """Add a figure to the catalogue (also on the spot from a progress update); a repeat is refused."""
+def add_definition(actor: User | None, org: Organisation, name, unit, description="", section=None, *,
+                   section_count: int | None = None) -> MetricDefinition:
+    """Add a figure to the catalogue (also on the spot from a progress update); a repeat is refused.
+
+    The section is checked against the organisation's report template (this year's unless the caller
+    names the count), so a committee that gave its report an eighth sub-section can map figures to it.
+    """
     # Anyone who reports progress in the organisation may add a figure on the spot; viewers may not.
     if actor is not None and (actor.org_id != org.id or actor.role == "viewer"):
         raise PermissionDenied("只有本单位的工作人员可以添加数据项", action="catalogue.add")
+    if section_count is None:
+        section_count = len(sections_for(org, today().year))
     errors: dict = {}
-    name, unit, description, section = clean_definition(errors, name, unit, description, section)
+    name, unit, description, section = clean_definition(errors, name, unit, description, section,
+                                                        section_count=section_count)
     check_fields(errors)
     existing = db.session.scalar(select(MetricDefinition).where(
         MetricDefinition.org_id == org.id, MetricDefinition.name == name, MetricDefinition.unit == unit))
     if existing is not None:
         if existing.is_active:
             raise ValidationFailed(f"“{name}({unit})”已在数据目录中", {"name": f"“{name}({unit})”已在数据目录中"})
+        # The committee retired it on purpose: only the committee brings it back, as set_active does.
+        if actor is not None and not is_committee_of(actor, org.id):
+            raise ValidationFailed(RETIRED, {"name": RETIRED})
+        audit.record(actor, "catalogue.update", obj=existing, org_id=org.id, changes={"is_active": (False, True)})
         existing.is_active = True
         db.session.flush()
         return existing
