@@ -16,8 +16,10 @@ EXPECTED = {
     "task_pages.thumbnail": (200, 200, 200, 200, 404, 302),
     "task_pages.progress_form": (200, 403, 200, 403, 404, 302),
     "task_pages.edit": (200, 403, 403, 403, 404, 302),
+    "task_pages.targets_form": (200, 200, 403, 403, 404, 302),  # the lead of the scene's task may set targets
     "plans.index": (200, 200, 200, 200, 200, 302),
     "plans.new_task": (200, 403, 403, 403, 404, 302),
+    "plans.new_plan": (200, 403, 403, 403, 200, 302),
     "plans.split": (200, 403, 403, 403, 404, 302),
     "dashboard.index": (200, 200, 403, 200, 200, 302),
     "review.index": (200, 200, 403, 403, 200, 302),

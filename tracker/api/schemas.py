@@ -4,7 +4,7 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Status = Literal["draft", "assigned", "in_progress", "completion_requested", "done", "cancelled"]
+Status = Literal["draft", "assigned", "in_progress", "completion_requested", "done", "cancelled", "carried_over"]
 Light = Literal["red", "yellow", "green", "grey"]
 MAX_ID = 2**63 - 1  # the largest id a BIGINT (and SQLite) can hold
 
@@ -36,7 +36,7 @@ class TaskCreate(In):
     theme: str = Field(min_length=1, max_length=10)
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
-    report_section: int = Field(ge=1, le=7)
+    report_section: int = Field(ge=1, le=10)  # the template's count is checked by the service
     owner: str | None = Field(default=None, max_length=64)
     co_owners: list[str] = Field(default_factory=list, max_length=50)
     lead: str | None = Field(default=None, max_length=64)
@@ -51,7 +51,7 @@ class TaskPatch(In):
     theme: str = Field(default=None, min_length=1, max_length=10)
     title: str = Field(default=None, min_length=1, max_length=200)
     description: str = Field(default=None, max_length=5000)
-    report_section: int = Field(default=None, ge=1, le=7)
+    report_section: int = Field(default=None, ge=1, le=10)
     owner: str | None = Field(default=None, max_length=64)
     co_owners: list[str] = Field(default=None, max_length=50)
     lead: str | None = Field(default=None, max_length=64)

@@ -4,7 +4,8 @@ from flask_login import current_user, login_required
 
 from tracker.services.clock import today
 from tracker.services.review_queue import pending_count
-from tracker.services.task_lists import led_open_count, my_tasks
+from tracker.services.task_lists import led_open_count, my_tasks, theme_choices
+from tracker.task_pages.listing import MY_FILTERS, TaskFilterForm
 from tracker.web import page_args, pager
 
 bp = Blueprint("home", __name__)
@@ -14,8 +15,10 @@ bp = Blueprint("home", __name__)
 @login_required
 def index():
     day = today()
+    form = TaskFilterForm().mine(theme_choices(current_user))
+    filters, include_closed = form.my_filters()
     page, per_page = page_args()
-    rows, total = my_tasks(current_user, day, page, per_page)
+    rows, total = my_tasks(current_user, day, page, per_page, filters, include_closed=include_closed)
     led = led_open_count(current_user) if current_user.role in ("leader", "committee") else 0
     return render_template("home/index.html", pager=pager(rows, total, page, per_page), today=day,
-                           waiting=pending_count(current_user), led=led)
+                           waiting=pending_count(current_user), led=led, form=form, filters=MY_FILTERS)

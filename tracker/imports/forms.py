@@ -1,13 +1,13 @@
 """Forms of the import pages: the upload, and the review of candidates or table rows."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField, StringField, \
-    TextAreaField
+from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, SelectChoice, SelectField, \
+    StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange
 
 from tracker.services.report_sections import NUMERALS, SECTIONS
 
-SECTION_CHOICES = [(i, f"({NUMERALS[i - 1]}){name[:18]}…") for i, name in enumerate(SECTIONS, 1)]
+SECTION_CHOICES = [SelectChoice(i, f"({NUMERALS[i - 1]}){name[:18]}…") for i, name in enumerate(SECTIONS, 1)]
 
 
 class UploadForm(FlaskForm):

@@ -1,17 +1,19 @@
 """Plan tasks (任务), their co-owners and requests."""
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.models.types import UTCDateTime, utcnow
 
-STATUSES = ("draft", "assigned", "in_progress", "completion_requested", "done", "cancelled")
-CLOSED_STATUSES = ("done", "cancelled")
+STATUSES = ("draft", "assigned", "in_progress", "completion_requested", "done", "cancelled", "carried_over")
+# carried_over: unfinished at year end and continued by a task of next year's plan (carried_from_id there).
+CLOSED_STATUSES = ("done", "cancelled", "carried_over")
+OPEN_PREDICATE = "status NOT IN (" + ", ".join(f"'{s}'" for s in CLOSED_STATUSES) + ")"  # for partial indexes
 STATUS_LABELS = {
     "draft": "草稿", "assigned": "已交办", "in_progress": "推进中",
-    "completion_requested": "申请办结", "done": "已办结", "cancelled": "已取消",
+    "completion_requested": "申请办结", "done": "已办结", "cancelled": "已取消", "carried_over": "已结转",
 }
 
 task_co_owner = Table(
@@ -28,6 +30,10 @@ class PlanTask(db.Model):
     __table_args__ = (
         Index("ix_plan_task_org_due", "org_id", "due_date"),
         Index("ix_plan_task_status_due", "status", "due_date"),
+        # Open tasks in due-date order (issue 7, migration 0430): overdue lists stop after one page.
+        Index("ix_plan_task_open_due", "due_date", "id", "org_id", postgresql_where=text(OPEN_PREDICATE),
+              sqlite_where=text(OPEN_PREDICATE)),
+        Index("ix_plan_task_due_id", "due_date", "id"),  # the API list's order (migration 0430)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +83,12 @@ class PlanTask(db.Model):
 
     def __repr__(self) -> str:
         return f"<PlanTask {self.id} {self.status}>"
+
+
+# Open tasks by last activity (issue 7, migration 0430): the sweep finds the stalled ones without reading them all.
+Index("ix_plan_task_open_activity",
+      func.coalesce(PlanTask.last_progress_at, PlanTask.assigned_at, PlanTask.created_at),
+      postgresql_where=text(OPEN_PREDICATE), sqlite_where=text(OPEN_PREDICATE))
 
 
 class TaskRequest(db.Model):

@@ -1,16 +1,19 @@
 """The plan page (年度计划): the year's plan by theme with progress bars; create, split and bulk-assign tasks."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
-from tracker.services import plan_overview, task_batches, task_lists, tasks
+from tracker.plans.forms import PlanForm
+from tracker.services import plan_overview, plans, task_batches, task_lists, tasks
 from tracker.services.access import is_committee_of, load_task
 from tracker.services.clock import today
 from tracker.services.light_sql import LIGHT_LABELS
+from tracker.services.report_sections import sections_for
 from tracker.services.user_admin import colleagues
 from tracker.task_pages.forms import BulkAssignForm, SplitForm, TaskForm
 from tracker.task_pages.listing import TaskFilterForm
-from tracker.web import FAILED, attempt, load_or_404, page_args, pager
+from tracker.web import FAILED, attempt, load_or_404, page_args, pager, refuse_change
 
 bp = Blueprint("plans", __name__)
 
@@ -50,6 +53,34 @@ def index():
     return _render(_plan_arg())
 
 
+@bp.route("/plans/new", methods=["GET", "POST"])
+@login_required
+def new_plan():
+    """新建年度计划: the committee adds its organisation's plan for a year; others are refused."""
+    if current_user.role != "committee":
+        abort(403)
+    org = current_user.org
+    latest = plans.latest_plan(org)
+    form = PlanForm(data={"year": str(max(today().year, latest.year + 1 if latest else 0))}
+                    if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            plan = attempt(form, plans.create_year_plan, current_user, form.year_value(), form.title.data)
+            if plan is not FAILED:
+                db.session.commit()
+        except IntegrityError:  # the same year saved by a colleague a moment ago (unique org + year)
+            db.session.rollback()
+            plan = FAILED
+            form.year.errors = [*form.year.errors, "该年度计划已存在"]
+        if plan is not FAILED:
+            flash(f"已新建{plan.title}。", "success")
+            return redirect(url_for("plans.index", plan_id=plan.id))
+    year = form.year_value()
+    return render_template("plans/new_plan.html", form=form, org=org, themes=plans.new_plan_themes(org),
+                           latest=latest, default_title=plans.default_title(org, year if isinstance(year, int)
+                                                                            else "××××"))
+
+
 def _managed_plan(plan_id: int):
     """A plan the current user's committee manages; others get 404 (unseen) or 403 (seen, not theirs)."""
     plan = next((p for p in plan_overview.visible_plans(current_user) if p.id == plan_id), None)
@@ -82,7 +113,7 @@ def new_task(plan_id):
     plan = _managed_plan(plan_id)
     form = TaskForm(data={"theme": request.args.get("theme", "")} if request.method == "GET" else None)
     form.theme.choices = [(t.key, f"{t.key} · {t.title}") for t in plan.themes]
-    form.people(colleagues(current_user))
+    form.sections(sections_for(plan.org, plan.year)).people(colleagues(current_user))
     if form.validate_on_submit():
         task = attempt(form, tasks.create_task, current_user, plan, form.data_for_service())
         if task is not FAILED:
@@ -97,6 +128,7 @@ def new_task(plan_id):
 def split(task_id):
     task = load_or_404(load_task, current_user, task_id)
     if not is_committee_of(current_user, task.org_id):
+        refuse_change(task, "task.split", "只有本单位党委/政府办公室可以拆分任务")
         abort(403)
     form = SplitForm()
     people = colleagues(current_user)

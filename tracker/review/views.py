@@ -1,7 +1,7 @@
 """The review queue (待审核): pending completion and extension requests, oldest first."""
 from flask import Blueprint, render_template
 from flask_login import current_user
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from tracker.services import task_lists
@@ -14,9 +14,10 @@ bp = Blueprint("review", __name__)
 
 class QueueFilterForm(QueryForm):
     q = StringField("搜索", validators=[Optional(), Length(max=100, message="关键词不能超过100个字")])
-    kind = SelectField("申请类型", default="", choices=[("", "全部")] + list(KIND_LABELS.items()))
+    kind = SelectField("申请类型", default="",
+                       choices=[SelectChoice("", "全部")] + [SelectChoice(k, v) for k, v in KIND_LABELS.items()])
     theme = SelectField("主题", default="")
-    sort = SelectField("排序", default="oldest", choices=list(QUEUE_SORTS.items()))
+    sort = SelectField("排序", default="oldest", choices=[SelectChoice(k, v) for k, v in QUEUE_SORTS.items()])
 
     @property
     def is_filtered(self) -> bool:

@@ -12,6 +12,7 @@ from tracker.models.types import recorded_at
 from tracker.services import orgs, plans, progress, requests, tasks, users
 from tracker.services.clock import local_zone
 from tracker.services.reporting import demo_data as report_demo
+from tracker.services.reporting import nextplan
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 DEMO_PASSWORD = "yunle2024"
@@ -138,6 +139,8 @@ def _load_current(people: dict[str, User], today: date) -> int:
                 report_demo.load_targets(office, task, item)
                 if item.get("carried_from") in carried:
                     task.carried_from_id = carried[item["carried_from"]].id
+                    # As the one-click carry-over does: the 2024 original closes as 已结转.
+                    nextplan.close_as_carried(office, carried[item["carried_from"]], task)
             updates = item.get("updates", [])
             events = [(today - timedelta(days=u["days_ago"]), 0, "update", u) for u in updates]
             if item.get("status") == "done":

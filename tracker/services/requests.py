@@ -81,7 +81,7 @@ def review(actor: User, task: PlanTask, approve, comment) -> TaskRequest:
     if errors:
         raise ValidationFailed("提交的内容有误,请检查标出的字段。", errors, action="task.review", task=task)
     if task.is_closed:
-        raise Conflict(f"任务已{task.status_label}", action="task.review", task=task)
+        raise Conflict(f"任务{task.status_label}", action="task.review", task=task)
     waiting = pending(task)
     if not waiting:
         raise Conflict("没有待审核的申请", action="task.review", task=task)

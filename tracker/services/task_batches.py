@@ -21,7 +21,7 @@ def split_task(actor: User, parent: PlanTask, rows: list[dict]) -> list[PlanTask
     """
     require_committee(actor, parent.org_id, "task.split", parent)
     if parent.is_closed:
-        raise Conflict(f"任务已{parent.status_label},不能再拆分", action="task.split", task=parent)
+        raise Conflict(f"任务{parent.status_label},不能再拆分", action="task.split", task=parent)
     if parent.parent_id is not None:
         raise ValidationFailed("子任务不能再拆分", {"rows": "子任务不能再拆分"})
     if not rows:
@@ -58,7 +58,7 @@ def bulk_assign(actor: User, plan: Plan, task_ids: list[int], *, owner, lead, du
         raise NotFound("所选任务有的不存在")
     for task in found:
         if task.is_closed:
-            raise Conflict(f"任务“{task.title}”已{task.status_label},不能交办", {"task_ids": "含已结束的任务"})
+            raise Conflict(f"任务“{task.title}”{task.status_label},不能交办", {"task_ids": "含已结束的任务"})
     data = {"owner": owner or None, "due_date": due_date or None}
     if lead:
         data["lead"] = lead

@@ -8,7 +8,8 @@ from tracker.services import audit
 from tracker.services.reminders import immediate as reminders_immediate
 from tracker.services.access import require_committee
 from tracker.services.errors import Conflict, ValidationFailed, check_fields
-from tracker.services.report_sections import SECTION_COUNT
+from tracker.services.people import clean_co_owners
+from tracker.services.report_sections import sections_for
 from tracker.services.validation import TEXT_MAX, TITLE_MAX, UNIT_MAX, clean_date, clean_int, clean_text
 
 EDITABLE = ("theme", "title", "description", "report_section", "owner", "co_owners", "lead", "unit",
@@ -35,23 +36,6 @@ def _person(errors: dict, field: str, label: str, username, org_id: int, roles=N
     return None
 
 
-def _people(errors: dict, usernames, org_id: int) -> list[User]:
-    if usernames is None:
-        return []
-    if not isinstance(usernames, list):
-        errors["co_owners"] = "协办人须为用户名列表"
-        return []
-    if len(set(map(str, usernames))) != len(usernames):
-        errors["co_owners"] = "协办人有重复"
-        return []
-    found = []
-    for name in usernames:
-        user = _person(errors, "co_owners", "协办人", name, org_id)
-        if user is not None:
-            found.append(user)
-    return found
-
-
 def _clean(plan: Plan, data: dict, current: PlanTask | None) -> dict:
     """Check the given fields of a task against the plan; returns cleaned values by field."""
     errors: dict = {}
@@ -74,14 +58,15 @@ def _clean(plan: Plan, data: dict, current: PlanTask | None) -> dict:
             errors["theme"] = f"主题须为本计划的主题之一:{keys}"
         out["theme"] = theme
     if given("report_section") or current is None:
+        # The organisation's template for the plan's year decides how many sub-sections there are (issue 5).
         out["report_section"] = clean_int(errors, "report_section", "报告板块", data.get("report_section"),
-                                          low=1, high=SECTION_COUNT)
+                                          low=1, high=len(sections_for(plan.org, plan.year)))
     if given("owner"):
         out["owner"] = _person(errors, "owner", "责任人", data["owner"], org_id)
     if given("lead"):
         out["lead"] = _person(errors, "lead", "牵头领导", data["lead"], org_id, LEAD_ROLES)
     if given("co_owners"):
-        out["co_owners"] = _people(errors, data["co_owners"], org_id)
+        out["co_owners"] = clean_co_owners(errors, data["co_owners"], org_id)
     if given("start_date"):
         out["start_date"] = clean_date(errors, "start_date", "开始日期", data["start_date"])
     if given("due_date"):
@@ -174,7 +159,7 @@ def update_task(actor: User, task: PlanTask, data: dict, version) -> PlanTask:
         raise Conflict("任务已被他人修改,请刷新后重试", {"version": f"当前版本为{task.version}"},
                        action="task.update", task=task)
     if task.is_closed:
-        raise Conflict(f"任务已{task.status_label},不能再修改", action="task.update", task=task)
+        raise Conflict(f"任务{task.status_label},不能再修改", action="task.update", task=task)
     unknown = set(data) - set(EDITABLE)
     if unknown:
         raise ValidationFailed("包含不能修改的字段", {k: "不能修改此字段" for k in sorted(unknown)},
@@ -208,7 +193,7 @@ def cancel_task(actor: User, task: PlanTask, reason) -> PlanTask:
     if errors:
         raise ValidationFailed(errors["reason"], errors, action="task.cancel", task=task)
     if task.is_closed:
-        raise Conflict(f"任务已{task.status_label}", action="task.cancel", task=task)
+        raise Conflict(f"任务{task.status_label}", action="task.cancel", task=task)
     before = task.status
     close_pending(task)
     task.status, task.closed_at = "cancelled", utcnow()

@@ -1,18 +1,19 @@
 """Forms of user management."""
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from tracker.models import ROLE_LABELS
 from tracker.web import QueryForm, ZhForm
 
-ROLE_CHOICES = list(ROLE_LABELS.items())
+ROLE_CHOICES = [SelectChoice(k, v) for k, v in ROLE_LABELS.items()]
 
 
 class UserFilterForm(QueryForm):
     q = StringField("搜索", validators=[Optional(), Length(max=100, message="关键词不能超过100个字")],
                     render_kw={"placeholder": "姓名或用户名"})
-    role = SelectField("角色", default="", choices=[("", "全部")] + ROLE_CHOICES)
-    active = SelectField("状态", default="", choices=[("", "全部"), ("yes", "在岗"), ("no", "已停用")])
+    role = SelectField("角色", default="", choices=[SelectChoice("", "全部")] + ROLE_CHOICES)
+    active = SelectField("状态", default="", choices=[SelectChoice("", "全部"), SelectChoice("yes", "在岗"),
+                                                    SelectChoice("no", "已停用")])
     sort = SelectField("排序", default="name")
 
     @property

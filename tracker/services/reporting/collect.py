@@ -33,8 +33,9 @@ class TaskRow:
     returned_comments: list[str] = field(default_factory=list)
 
     @property
-    def is_open(self) -> bool:
-        return self.status not in CLOSED_STATUSES
+    def is_unfinished(self) -> bool:
+        """Not done in its year: still open, or carried over to next year's plan (which closes it)."""
+        return self.status not in CLOSED_STATUSES or self.status == "carried_over"
 
 
 @dataclass
@@ -78,7 +79,9 @@ def collect(plan: Plan, today: date) -> YearData:
             select(TaskRequest.task_id, TaskRequest.kind, TaskRequest.status, TaskRequest.note,
                    TaskRequest.decision_comment)
             .where(TaskRequest.task_id.in_(in_plan)).order_by(TaskRequest.id)):
-        if kind == "extension" and status in ("pending", "approved"):
+        # Carrying a task over closes its pending request; the reason still explains that year's delay.
+        if kind == "extension" and (status in ("pending", "approved")
+                                    or status == "closed" and by_id[task_id].status == "carried_over"):
             by_id[task_id].extension_reasons.append(note)
         elif kind == "completion" and status == "returned":
             by_id[task_id].returned_comments.append(comment or "")
@@ -94,12 +97,12 @@ def collect(plan: Plan, today: date) -> YearData:
 
 
 def is_overdue(task: TaskRow, today: date) -> bool:
-    return task.is_open and task.due_date is not None and task.due_date < today
+    return task.is_unfinished and task.due_date is not None and task.due_date < today
 
 
 def is_stalled(task: TaskRow, today: date) -> bool:
     """Open, not overdue, and no progress for the configured number of days (DOMAIN.md: 30)."""
-    if not task.is_open or task.status == "draft" or is_overdue(task, today):
+    if not task.is_unfinished or task.status == "draft" or is_overdue(task, today):
         return False
     days = current_app.config.get("STALLED_DAYS", 30)
     since = task.last_progress_at or task.assigned_at

@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import CLOSED_STATUSES, Organisation, PlanTask, User
+from tracker.models.types import utcnow
 from tracker.services import audit, plans, tasks
 from tracker.services.access import require_committee
 from tracker.services.reporting.draft import require_plan
@@ -13,7 +14,8 @@ def carry_over(actor: User, org: Organisation, year) -> tuple[int, int]:
     """Create next year's plan (or add to it) with this year's unfinished tasks; returns (plan id, tasks added).
 
     Carried tasks start as drafts without owner or deadline: the committee assigns them anew for the new
-    year; the lead, unit, section and targets come along, and `carried_from_id` links back (留痕)."""
+    year; the lead, unit, section and targets come along, and `carried_from_id` links back (留痕). Each
+    original is closed as 已结转, so it stops reminding and leaves its owner's 我的任务."""
     require_committee(actor, org.id, "plan.carry_over")
     plan = require_plan(org, year)
     target = plans.plan_for(org, year + 1)
@@ -45,8 +47,26 @@ def carry_over(actor: User, org: Organisation, year) -> tuple[int, int]:
         kept = [{"name": t.name, "value": t.value, "unit": t.unit} for t in targets_of(old.id)]
         if kept:
             set_targets(actor, new, kept)
+        close_as_carried(actor, old, new)
         added += 1
     db.session.flush()
     audit.record(actor, "plan.carry_over", obj=target, org_id=org.id,
                  changes={"from_year": year, "to_year": year + 1, "tasks_added": added})
     return target.id, added
+
+
+def close_as_carried(actor: User | None, old: PlanTask, new: PlanTask) -> None:
+    """Close an unfinished task, and its open sub-tasks, as 已结转 to `new`, which continues it next year.
+
+    Its figures still count in its own year's report (only 已取消 is marked there); the audit entry names
+    the new task, the reverse of new.carried_from_id."""
+    from tracker.services.requests import close_pending
+    for task in [old, *old.subtasks]:
+        if task.is_closed:
+            continue
+        before = task.status
+        close_pending(task)  # a pending request cannot be decided on a closed task
+        task.status, task.closed_at = "carried_over", utcnow()
+        db.session.flush()
+        audit.record(actor, "task.carry_over", task=task,
+                     changes={"status": (before, "carried_over"), "carried_to": new.id, "to_year": new.plan.year})

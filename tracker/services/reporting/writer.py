@@ -71,7 +71,9 @@ def task_paragraph(ordinal: int, task: TaskRow) -> str:
     tail = _targets(task)
     if task.status == "cancelled":
         tail += "(该任务已取消,取消前已完成的工作量仍计入统计。)"
-    elif task.is_open:
+    elif task.status == "carried_over":
+        tail += f"(年底进度{task.progress}%,已结转至下一年度继续推进。)"
+    elif task.is_unfinished:
         tail += f"(截至目前进度{task.progress}%,尚未办结。)"
     return head + body + tail
 
@@ -119,12 +121,14 @@ def opening(data: YearData, org_name: str) -> Written:
     year, tasks = data.plan.year, data.tasks
     done = sum(1 for t in tasks if t.status == "done")
     cancelled = sum(1 for t in tasks if t.status == "cancelled")
-    open_ = len(tasks) - done - cancelled
+    carried = sum(1 for t in tasks if t.status == "carried_over")
+    open_ = len(tasks) - done - cancelled - carried
     if not tasks:
         summary = f"{year}年度法治政府建设工作计划尚未分解任务"
     else:
         summary = f"{year}年度法治政府建设工作计划分解任务{len(tasks)}项,已办结{done}项"
         summary += f",正在推进{open_}项" if open_ else ""
+        summary += f",结转下一年度{carried}项" if carried else ""
         summary += f",取消{cancelled}项" if cancelled else ""
     text = (f"{year}年,{org_name}党委政府以习近平新时代中国特色社会主义思想为指导,深入学习贯彻习近平法治思想,"
             f"对照年度法治政府建设工作计划逐项推进、逐项督办。{summary}。现将{year}年度法治政府建设工作情况报告如下:")
@@ -174,7 +178,7 @@ def shortcomings(data: YearData, org_name: str) -> Written:
 def next_year(data: YearData, org_name: str) -> Written:
     """Part 三 skeleton: next year's plan starts from the unfinished tasks, by theme."""
     year = data.plan.year + 1
-    carry = [t for t in data.tasks if t.is_open]
+    carry = [t for t in data.tasks if t.is_unfinished]  # those already carried over are listed too
     text = (f"{year}年,{org_name}将继续以习近平新时代中国特色社会主义思想为指导,深入学习贯彻习近平法治思想,"
             f"针对本年度存在的不足,压实责任、补齐短板,推动法治建设走深走实。")
     if not carry:
