@@ -1,6 +1,7 @@
 """Benchmark (not a test): a township with 1,000 tasks and 20,000 updates generates its report draft in < 1 s.
 
     .venv/bin/python -m bench.report_draft            # a throw-away SQLite database
+    .venv/bin/python -m bench.report_draft --tasks 20000 --updates 400000   # a county: 20 townships' worth
     DATABASE_URL=postgresql://… .venv/bin/python -m bench.report_draft   # an EMPTY database of your own
 
 The year's data is inserted in bulk (the services would take minutes to post 20,000 updates); the draft is
@@ -55,6 +56,13 @@ def build(db, models) -> tuple:
 
 
 def main() -> None:
+    import argparse
+    global TASKS, UPDATES
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=TASKS, help="county size: --tasks 20000 --updates 400000")
+    parser.add_argument("--updates", type=int, default=UPDATES)
+    args = parser.parse_args()
+    TASKS, UPDATES = args.tasks, args.updates
     tmp = tempfile.mkdtemp(prefix="bench-report-")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.db")
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

@@ -80,3 +80,76 @@ def test_home_page_statement_count_does_not_grow_with_rows(client, world):
     with count_statements() as many:
         assert client.get("/").status_code == 200
     assert many["n"] == few["n"]
+
+
+def test_dashboard_breakdowns_agree_with_the_tasks_in_a_fixed_number_of_statements(app, world):
+    """The dashboard's one rollup statement (GROUPING SETS on PostgreSQL, a CTE read five times elsewhere) gives
+    every breakdown exactly as counting the tasks one by one with lights.light does, and its statement count
+    does not change when tasks, owners and townships are added."""
+    from collections import Counter
+    from datetime import date, timedelta
+
+    from tests.conftest import TODAY
+    from tracker.models import PlanTask
+    from tracker.services import dashboard, tasks
+    from tracker.services.lights import light
+
+    def build():
+        db.session.expire_all()
+        with count_statements() as counter:
+            built = dashboard.build(get_user("county_office"), 2026, TODAY)
+        return built, counter["n"]
+
+    world.task(title="起步", due_date=TODAY + timedelta(days=60))
+    build()  # warm per-context caches (rules, calendar)
+    _, few = build()
+    owners, themes = ["cadre", "cadre2", "cadre3", "leader"], ["法", "新", "实"]
+    for i in range(24):
+        owner = owners[i % 4]
+        task = world.task(title=f"任务{i}", owner=owner, co_owners=["cadre3" if owner != "cadre3" else "cadre"],
+                          theme=themes[i % 3], report_section=1 + i % 7,
+                          due_date=TODAY + timedelta(days=(i % 5 - 2) * 9))
+        if i % 6 == 0:
+            progress.record_progress(get_user("cadre"), task, percent=40 + i, note="推进")
+        if i % 8 == 1:
+            tasks.cancel_task(get_user("office"), task, "不再开展")
+        if i % 8 == 2:
+            task.status, task.progress = "done", 100
+    tasks.create_task(get_user("other_office"), world.other_plan,
+                      {"theme": "1", "title": "白地镇的任务", "report_section": 3, "owner": "other_cadre",
+                       "due_date": date(2026, 11, 10)})
+    db.session.commit()
+    board, many = build()
+    assert many == few
+
+    every = db.session.scalars(db.select(PlanTask)).all()
+    assert board.total == len(every) == 26
+    assert board.by_status == {s: n for s, n in Counter(t.status for t in every).items()} | {
+        s: 0 for s in board.by_status if s not in {t.status for t in every}}
+    assert board.by_light == Counter(light(t, TODAY) for t in every) | {k: 0 for k in board.by_light
+                                                                         if k not in {light(t, TODAY) for t in every}}
+
+    def expected(key):
+        groups = {}
+        for t in every:
+            g = groups.setdefault(key(t), {"total": 0, "lights": Counter(), "sum": 0, "n": 0})
+            g["total"] += 1
+            g["lights"][light(t, TODAY)] += 1
+            if t.status != "cancelled":
+                g["sum"] += t.progress
+                g["n"] += 1
+        return {k: (g["total"], {lamp: g["lights"][lamp] for lamp in ("red", "yellow", "green", "grey")},
+                    round(g["sum"] / g["n"]) if g["n"] else 0) for k, g in groups.items()}
+
+    def shown(groups):
+        return {g.key: (g.total, g.lights, g.progress) for g in groups}
+
+    assert shown(board.themes) == expected(lambda t: t.theme.key)
+    assert shown(board.sections) == expected(lambda t: t.report_section)
+    assert shown(board.owners) == expected(lambda t: t.owner.username if t.owner else None)
+    assert shown(board.orgs) == expected(lambda t: t.org_id)
+    assert {g.label for g in board.orgs} == {"云乐镇", "白地镇"}
+    assert {g.label for g in board.owners} == {"cadre姓名", "cadre2姓名", "cadre3姓名", "leader姓名", "other_cadre姓名"}
+    assert [t.title for t in board.overdue] == sorted(
+        (t.title for t in every if light(t, TODAY) == "red"), key=lambda s: next(
+            (x.due_date, x.id) for x in every if x.title == s))

@@ -69,3 +69,25 @@ def test_dashboard_with_a_bad_year(client, world):
     login(client, "office")
     assert client.get("/dashboard?year=abc").status_code == 200
     assert client.get("/dashboard?year=1999").status_code == 200
+
+
+def test_a_county_sized_owner_table_shows_the_most_overdue_first_and_the_rest_on_request(client, world):
+    from tracker.dashboard.views import OWNER_ROWS
+    from tracker.services import users
+    town = get_user("office").org
+    for i in range(OWNER_ROWS + 2):
+        users.create_user(username=f"owner{i:02d}", org=town, role="cadre", name=f"责任人{i:02d}", password="secret-123")
+    db.session.commit()
+    world.task(title="最急的任务", owner="owner31", co_owners=[], due_date=date(2026, 11, 2))
+    for i in range(OWNER_ROWS + 1):
+        world.task(title=f"任务{i}", owner=f"owner{i:02d}", co_owners=[])
+    login(client, "office")
+    html = _text(client.get("/dashboard"))
+    owners_table = html[html.index("按责任人"):]
+    assert f"按责任人(逾期最多的{OWNER_ROWS}人)" in html
+    assert owners_table.count("<tr><td>") == OWNER_ROWS
+    assert owners_table.index("责任人31") < owners_table.index("责任人00")  # the overdue owner leads
+    assert f"显示全部 {OWNER_ROWS + 2} 位责任人" in html and "责任人29" not in owners_table
+    everyone = _text(client.get("/dashboard?owners=all"))
+    assert everyone[everyone.index("按责任人"):].count("<tr><td>") == OWNER_ROWS + 2
+    assert "显示全部" not in everyone

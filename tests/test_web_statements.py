@@ -66,3 +66,50 @@ def test_task_page_does_not_grow_with_updates(client, world):
     requests.request_extension(get_user("cadre"), task, "2027-03-01", "天气")
     db.session.commit()
     assert _count(client, f"/tasks/{task.id}") == few
+
+
+def _aim(world, n, start):
+    """n tasks, each with two targets and an update reporting both figures."""
+    from tracker.services.reporting.targets import set_targets
+    for i in range(start, start + n):
+        task = world.task(title=f"目标任务{i}")
+        set_targets(get_user("office"), task, [{"name": "普法宣讲", "value": 8, "unit": "次"},
+                                               {"name": f"数据{i}", "value": 2, "unit": "件"}])
+        progress.record_progress(get_user("cadre"), task, percent=10, note="开始",
+                                 metrics=[{"name": "普法宣讲", "value": 3, "unit": "次"},
+                                          {"name": f"数据{i}", "value": 1, "unit": "件"}])
+    db.session.commit()
+
+
+def test_dashboard_figure_targets_do_not_grow_with_rows(client, world):
+    _aim(world, 2, 0)
+    login(client, "office")
+    client.get("/dashboard")
+    few = _count(client, "/dashboard")
+    _aim(world, 18, 2)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert html.count("<td>数据") == 20  # one row per figure, all shown
+    assert _count(client, "/dashboard") == few
+
+
+def test_target_and_progress_pages_do_not_grow_with_targets(client, world):
+    from tracker.services.reporting.targets import set_targets
+    task = world.task()
+    login(client, "office")
+    pages = [f"/tasks/{task.id}", f"/tasks/{task.id}/targets", f"/tasks/{task.id}/progress"]
+    set_targets(get_user("office"), task, [{"name": "普法宣讲", "value": 8, "unit": "次"}])
+    progress.record_progress(get_user("cadre"), task, percent=1, note="开始",
+                             metrics=[{"name": "普法宣讲", "value": 1, "unit": "次"}])
+    db.session.commit()
+    for path in pages:
+        client.get(path)
+    few = {path: _count(client, path) for path in pages}
+    set_targets(get_user("office"), task, [{"name": name, "value": 5, "unit": unit}
+                                           for name, unit in [("普法宣讲", "次"), ("普法受众", "人"), ("培训", "场"),
+                                                              ("调解案件", "件"), ("法律援助", "件"), ("网格员", "人")]])
+    for i in range(6):
+        progress.record_progress(get_user("cadre"), task, percent=i, note="进展",
+                                 metrics=[{"name": "普法宣讲", "value": 1, "unit": "次"},
+                                          {"name": "培训", "value": 1, "unit": "场"}])
+    db.session.commit()
+    assert {path: _count(client, path) for path in pages} == few

@@ -6,9 +6,13 @@ from tracker.models import STATUS_LABELS
 from tracker.services import dashboard
 from tracker.services.clock import today
 from tracker.services.light_sql import LIGHT_LABELS
+from tracker.services.report_sections import sections_for
 from tracker.web import roles_required
 
 bp = Blueprint("dashboard", __name__)
+
+# A county has hundreds of owners: the page lists the most overdue first and the rest on request.
+OWNER_ROWS = 30
 
 
 @bp.route("/dashboard")
@@ -20,5 +24,9 @@ def index():
     year = int(raw) if raw.isdecimal() and int(raw) in years else (day.year if day.year in years or not years
                                                                    else years[0])
     data = dashboard.build(current_user, year, day)
-    return render_template("dashboard/index.html", d=data, years=years, status_labels=STATUS_LABELS,
-                           light_labels=LIGHT_LABELS, per_org=len(data.orgs) > 1)
+    # The committee sends the report up and the county collects it: both watch the 1 April deadline.
+    countdown = dashboard.report_countdown(day) if current_user.role in ("committee", "viewer") else None
+    owners = data.owners if request.args.get("owners") == "all" else data.owners[:OWNER_ROWS]
+    return render_template("dashboard/index.html", d=data, owners=owners, years=years, status_labels=STATUS_LABELS,
+                           light_labels=LIGHT_LABELS, per_org=len(data.orgs) > 1, countdown=countdown,
+                           section_titles=sections_for(current_user.org, year))

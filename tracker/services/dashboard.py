@@ -1,12 +1,16 @@
 """Dashboard aggregates (仪表盘): counts and progress computed by the database, a fixed number of statements."""
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, literal, select, text, tuple_, union_all
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
-from tracker.models import STATUSES, Organisation, Plan, PlanTask, PlanTheme, User
+from tracker.models import (STATUSES, Organisation, Plan, PlanTask, PlanTheme, ProgressUpdate, TaskTarget,
+                            UpdateMetric, User)
+from tracker.services.reporting.page import deadline, days_left
+from tracker.services.reporting.targets import share
 from tracker.services.light_sql import LIGHTS, bounds, light_column, light_condition
 from tracker.services.orgs import visible_org_ids
 
@@ -36,6 +40,7 @@ class Dashboard:
     orgs: list[Group]
     overdue: list[PlanTask]
     overdue_total: int
+    targets: list["FigureTarget"] = field(default_factory=list)
 
 
 def _scope(user: User, year: int):
@@ -45,26 +50,55 @@ def _scope(user: User, year: int):
 
 
 def _base(user: User, year: int, today: date):
-    """A subquery of the year's visible tasks with their light as a plain column, so GROUP BY works the
-    same on SQLite and PostgreSQL (which would not match a CASE repeated with fresh parameters)."""
+    """The year's visible tasks with their light as a plain column, so GROUP BY works the same on SQLite and
+    PostgreSQL (which would not match a CASE repeated with fresh parameters)."""
     return select(PlanTask.status, PlanTask.progress, PlanTask.theme_id, PlanTask.owner_id, PlanTask.org_id,
                   PlanTask.report_section, light_column(bounds(today)).label("light")
-                  ).where(*_scope(user, year)).subquery()
+                  ).where(*_scope(user, year))
 
 
-def _groups(base, key_col, label_col, joins=()) -> list[Group]:
-    """Counts per key and light plus average progress (cancelled tasks left out of the average)."""
+# The breakdowns, each by light; a row's `grouping` says which (bit set: column not grouped, status leftmost).
+DIMENSIONS = ("status", "theme_id", "report_section", "owner_id", "org_id")
+GROUPING = {dim: sum(1 << (len(DIMENSIONS) - 1 - i) for i, other in enumerate(DIMENSIONS) if other != dim)
+            for dim in DIMENSIONS}
+
+
+def _rollup(base_select):
+    """Counts and progress sums (cancelled tasks left out of the average) for every breakdown in one statement,
+    labels joined on. PostgreSQL groups by GROUPING SETS in a single pass over the tasks; elsewhere the
+    tasks go into a CTE that five GROUP BYs read."""
+    base = base_select.cte("dashboard_base") if db.engine.dialect.name != "postgresql" else base_select.subquery()
     live = base.c.status != "cancelled"
-    query = select(key_col, label_col, base.c.light, func.count(),
-                   func.sum(case((live, base.c.progress), else_=0)),
-                   func.sum(case((live, 1), else_=0))).select_from(base)
-    for target, onclause in joins:
-        query = query.outerjoin(target, onclause)
-    query = query.group_by(key_col, base.c.light)
+    measures = (base.c.light, func.count().label("n"),
+                func.sum(case((live, base.c.progress), else_=0)).label("progress_sum"),
+                func.sum(case((live, 1), else_=0)).label("counted"))
+    if db.engine.dialect.name == "postgresql":
+        # Room to hash every set: with the default 4 MB one set is sorted instead, on disk at county size.
+        db.session.execute(text("SET LOCAL work_mem = '32MB'"))
+        cols = [base.c[d] for d in DIMENSIONS]
+        inner = select(*cols, func.grouping(*cols).label("grouping"), *measures).group_by(
+            func.grouping_sets(*(tuple_(c, base.c.light) for c in cols))).subquery()
+    else:
+        def one(dim):
+            cols = [base.c[d] if d == dim else literal(None, base.c[d].type).label(d) for d in DIMENSIONS]
+            return select(*cols, literal(GROUPING[dim]).label("grouping"), *measures).group_by(base.c[dim],
+                                                                                              base.c.light)
+        inner = union_all(*(one(d) for d in DIMENSIONS)).subquery()
+    return select(inner, PlanTheme.key.label("theme_key"), PlanTheme.title.label("theme_title"),
+                  User.username, User.name.label("owner_name"), Organisation.name.label("org_name")).select_from(
+        inner.outerjoin(PlanTheme, PlanTheme.id == inner.c.theme_id)
+        .outerjoin(User, User.id == inner.c.owner_id)
+        .outerjoin(Organisation, Organisation.id == inner.c.org_id))
+
+
+def _groups(rows) -> list[Group]:
+    """Groups from (key, label, light, count, progress sum, tasks counted in the average) rows."""
     groups: dict = {}
     sums: dict = {}
-    for key, label, lamp, count, progress_sum, counted in db.session.execute(query):
+    for key, label, lamp, count, progress_sum, counted in rows:
         g = groups.setdefault(key, Group(key, label or "未指定"))
+        if isinstance(label, str) and label and label < g.label:  # themes of several plans: the smallest title
+            g.label = label
         g.total += count
         g.lights[lamp] += count
         s = sums.setdefault(key, [0, 0])
@@ -81,27 +115,88 @@ THEME_ORDER = {"法": 0, "新": 1, "实": 2}
 
 def build(user: User, year: int, today: date) -> Dashboard:
     """Every figure of the dashboard for the tasks the user may read in that year."""
-    base = _base(user, year, today)
+    rows: dict = {dim: [] for dim in DIMENSIONS}
+    which = {bits: dim for dim, bits in GROUPING.items()}
+    for r in db.session.execute(_rollup(_base(user, year, today))):
+        measures = (r.light, r.n, r.progress_sum, r.counted)
+        dim = which[r.grouping]
+        key, label = {"status": (r.status, ""), "theme_id": (r.theme_key, r.theme_title),
+                      "report_section": (r.report_section, r.report_section), "owner_id": (r.username, r.owner_name),
+                      "org_id": (r.org_id, r.org_name)}[dim]
+        rows[dim].append((key, label, *measures))
     by_status = dict.fromkeys(STATUSES, 0)
     by_light = dict.fromkeys(LIGHTS, 0)
-    for status, lamp, count in db.session.execute(
-            select(base.c.status, base.c.light, func.count()).group_by(base.c.status, base.c.light)):
+    for status, _, lamp, count, _, _ in rows["status"]:
         by_status[status] += count
         by_light[lamp] += count
-    themes = _groups(base, PlanTheme.key, func.min(PlanTheme.title), [(PlanTheme, PlanTheme.id == base.c.theme_id)])
+    themes = _groups(rows["theme_id"])
     themes.sort(key=lambda g: (THEME_ORDER.get(g.key, 9), str(g.key)))
-    sections = sorted(_groups(base, base.c.report_section, func.min(base.c.report_section)), key=lambda g: g.key)
-    owners = _groups(base, User.username, func.min(User.name), [(User, User.id == base.c.owner_id)])
+    sections = sorted(_groups(rows["report_section"]), key=lambda g: g.key)
+    owners = _groups(rows["owner_id"])
     owners.sort(key=lambda g: (-g.lights["red"], -g.total, g.label))
-    orgs = _groups(base, base.c.org_id, func.min(Organisation.name),
-                   [(Organisation, Organisation.id == base.c.org_id)])
+    orgs = _groups(rows["org_id"])
     orgs.sort(key=lambda g: g.label)
     overdue = db.session.scalars(select(PlanTask).where(*_scope(user, year), light_condition("red", bounds(today)))
                                  .options(joinedload(PlanTask.owner), joinedload(PlanTask.theme),
                                           joinedload(PlanTask.org))
                                  .order_by(PlanTask.due_date, PlanTask.id).limit(OVERDUE_LIMIT)).all()
     return Dashboard(year, sum(by_status.values()), by_status, by_light, themes, sections, owners, orgs,
-                     overdue, by_light["red"])
+                     overdue, by_light["red"], target_totals(user, year))
+
+
+@dataclass
+class FigureTarget:
+    """One figure over the tasks that aim at it: the targets summed, what their updates reported, how many met."""
+
+    name: str
+    unit: str
+    target: Decimal
+    actual: Decimal
+    tasks: int
+    met: int
+
+    @property
+    def percent(self) -> int:
+        return share(self.actual, self.target)
+
+
+def target_totals(user: User, year: int) -> list[FigureTarget]:
+    """指标完成情况 in one statement: per figure, the open and done tasks' targets against their updates' sums.
+
+    A cancelled task's target no longer binds anyone, so it is left out (its figures still count in the report).
+    """
+    scope = select(PlanTask.id).where(*_scope(user, year), PlanTask.status != "cancelled")
+    # Only the updates of tasks that carry a target: a county has millions of updates, few of them aimed at one.
+    aimed = select(TaskTarget.task_id).where(TaskTarget.task_id.in_(scope))
+    actual = (select(ProgressUpdate.task_id, UpdateMetric.name, UpdateMetric.unit,
+                     func.sum(UpdateMetric.value).label("total"))
+              .join(UpdateMetric, UpdateMetric.update_id == ProgressUpdate.id)
+              .where(ProgressUpdate.task_id.in_(aimed))
+              .group_by(ProgressUpdate.task_id, UpdateMetric.name, UpdateMetric.unit).subquery())
+    got = func.coalesce(actual.c.total, 0)
+    query = (select(TaskTarget.name, TaskTarget.unit, func.sum(TaskTarget.value), func.sum(got), func.count(),
+                    func.sum(case((got >= TaskTarget.value, 1), else_=0)))
+             .outerjoin(actual, and_(actual.c.task_id == TaskTarget.task_id, actual.c.name == TaskTarget.name,
+                                     actual.c.unit == TaskTarget.unit))
+             .where(TaskTarget.task_id.in_(scope))
+             .group_by(TaskTarget.name, TaskTarget.unit).order_by(TaskTarget.name, TaskTarget.unit))
+    return [FigureTarget(name, unit, Decimal(str(target or 0)), Decimal(str(done or 0)), count, int(met or 0))
+            for name, unit, target, done, count, met in db.session.execute(query)]
+
+
+@dataclass
+class Countdown:
+    """The next annual report due: its year, the 1 April it must be sent up and published before, days left."""
+
+    year: int
+    deadline: date
+    days: int
+
+
+def report_countdown(today: date) -> Countdown:
+    """Until 1 April the report due is last year's; from then on, this year's (due next 1 April)."""
+    year = today.year - 1 if today < date(today.year, 4, 1) else today.year
+    return Countdown(year, deadline(year), days_left(year, today))
 
 
 def years(user: User) -> list[int]:

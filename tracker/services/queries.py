@@ -52,7 +52,7 @@ def task_page(user: User, filters: TaskFilters, today: date, page: int, per_page
     rows = db.session.scalars(query.options(
         joinedload(PlanTask.owner), joinedload(PlanTask.lead), joinedload(PlanTask.theme),
         selectinload(PlanTask.co_owners),
-    ).order_by(PlanTask.due_date.is_(None), PlanTask.due_date, PlanTask.id)
+    ).order_by(PlanTask.due_date.asc().nulls_last(), PlanTask.id)  # the order of the 0430 indexes
         .limit(per_page).offset((page - 1) * per_page)).all()
     return rows, total
 
