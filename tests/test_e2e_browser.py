@@ -1,9 +1,9 @@
 """End to end in a real browser (Chromium from Debian's packages), at desktop and phone width."""
-from tests.browser_fixtures import browser, live_server, login, no_horizontal_scroll, page  # noqa: F401
+from tests.browser_fixtures import login, no_horizontal_scroll
 from tests.factories import PASSWORD
 
 
-def test_login_and_my_tasks_fit_the_screen(live_server, page, world):  # noqa: F811
+def test_login_and_my_tasks_fit_the_screen(live_server, page, world):
     world.task(title="入户开展反电诈宣传")
     page.goto(f"{live_server}/login")
     assert no_horizontal_scroll(page)
@@ -24,7 +24,7 @@ def _logout(page):
     page.wait_for_load_state()
 
 
-def test_assign_report_approve_report_and_urge(live_server, page, world, tmp_path):  # noqa: F811
+def test_assign_report_approve_report_and_urge(live_server, page, world, tmp_path):
     """The committee assigns and urges; the cadre sees the urge, reports a figure with a photo and asks to close;
     the lead approves; the report page shows the figure. At desktop and at phone width."""
     base = live_server

@@ -1,5 +1,6 @@
 """Unbound extension instances, bound to the app in create_app."""
 from celery import Celery, Task
+from celery import current_app as current_celery_app
 from celery.signals import worker_process_init
 from flask import Flask
 from flask_limiter import Limiter
@@ -39,11 +40,17 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app.config_from_object(app.config["CELERY"])
     celery_app.set_default()
     app.extensions["celery"] = celery_app
+    celery_app.flask_app = app  # for the worker signal below
+    return celery_app
 
-    @worker_process_init.connect(weak=False)
-    def dispose_inherited_connections(**_):
-        """Forked worker processes must not share the parent's database connections (Superset #13350)."""
+
+@worker_process_init.connect
+def _dispose_inherited_connections(**_):
+    """Forked worker processes must not share the parent's database connections (Superset #13350).
+
+    Connected once here rather than per app: a receiver holding each app would keep every app ever made alive.
+    """
+    app = getattr(current_celery_app, "flask_app", None)
+    if app is not None:
         with app.app_context():
             db.engine.dispose(close=False)
-
-    return celery_app

@@ -87,6 +87,15 @@ def refused(error: ServiceError) -> None:
         db.session.commit()
 
 
+def refuse_change(task, action: str, message: str) -> None:
+    """A forged change to a task the user may see but not change: kept in the audit trail (issue 8).
+
+    Only a POST is an attempt; opening the page is not.
+    """
+    if request.method == "POST" and current_user.is_authenticated:
+        refused(PermissionDenied(message, action=action, task=task))
+
+
 FAILED = object()
 
 
