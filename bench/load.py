@@ -23,7 +23,7 @@ from pathlib import Path
 
 import requests
 
-from bench.http_load import free_port
+from bench.http_load import free_port, wait_up
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,19 +74,6 @@ def start_gunicorn(port: int, workers: int, threads: int, log: Path) -> subproce
            # users' pauses, as nginx in front would, or a request races the server closing its idle connection.
            "--timeout", "120", "--keep-alive", "30", "wsgi:app"]
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)
-
-
-def wait_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({proc.returncode}) before answering {url}")
-        try:
-            requests.get(url, timeout=2, allow_redirects=False)
-            return
-        except requests.RequestException:
-            time.sleep(0.3)
-    raise SystemExit(f"gunicorn did not answer {url} within {seconds:.0f} s")
 
 
 def report(stats_csv: Path) -> tuple[dict, list[dict]]:

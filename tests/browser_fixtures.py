@@ -46,6 +46,17 @@ def page(browser, request):
     context.close()
 
 
+@pytest.fixture
+def phone_without_js(browser):
+    """A page at phone width with JavaScript off: the essentials must work with plain forms."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
+                                  has_touch=True, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
 def no_horizontal_scroll(page) -> bool:
     """True when the page fits its viewport's width."""
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

@@ -13,7 +13,7 @@ from tracker.extensions import db, limiter
 
 # One definition of the browser fixtures for every module: a session-scoped Playwright imported into two
 # modules would be two sessions, and the second cannot start inside the first one's event loop.
-from tests.browser_fixtures import browser, live_server, page  # noqa: E402,F401
+from tests.browser_fixtures import browser, live_server, page, phone_without_js  # noqa: E402,F401
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seed" / "000_43a8054b3d808e27.txt"

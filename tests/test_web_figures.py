@@ -7,6 +7,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from tests.browser_fixtures import login as browser_login
+from tests.browser_fixtures import no_horizontal_scroll
+from tests.factories import PASSWORD
 from tests.web_fixtures import as_user, login, png_bytes, post
 from tracker.extensions import db
 from tracker.models import AuditEntry, MetricDefinition, PlanTask, ProgressUpdate, TaskTarget, UpdateMetric
@@ -481,42 +484,33 @@ def test_the_photo_flow_still_works_with_picked_figures(client, world):
 
 # ---- in a real browser, with JavaScript off, at phone width ----
 
-def test_pick_a_figure_and_set_a_target_in_a_browser_without_javascript(live_server, browser, world):
-    from tests.browser_fixtures import login as browser_login
-    from tests.browser_fixtures import no_horizontal_scroll
-    from tests.factories import PASSWORD
+def test_pick_a_figure_and_set_a_target_in_a_browser_without_javascript(live_server, phone_without_js, world):
+    page = phone_without_js
     task = world.task(title="入户开展反电诈宣传")
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
-                                  has_touch=True, java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        browser_login(page, live_server, "office", PASSWORD)
-        page.goto(f"{live_server}/tasks/{task.id}/targets")
-        assert no_horizontal_scroll(page)
-        page.locator("select[name='rows-0-figure']").select_option(label="普法宣讲(次)")
-        page.locator("input[name='rows-0-value']").fill("8")
-        page.get_by_role("button", name="保存目标").click()
-        page.wait_for_load_state()
-        assert page.get_by_text("目标已保存").is_visible()
-        page.goto(f"{live_server}/tasks/{task.id}/progress")
-        assert no_horizontal_scroll(page)
-        assert page.locator("select[name='p-figures-0-figure'] option:checked").inner_text() == "普法宣讲(次)"
-        page.get_by_label("进展说明").fill("入户宣讲3次")
-        page.locator("input[name='p-figures-0-value']").fill("3")
-        page.locator("input[name='p-metrics-0-name']").fill("反诈宣传")
-        page.locator("input[name='p-metrics-0-unit']").fill("场")
-        page.locator("input[name='p-metrics-0-value']").fill("2")
-        page.get_by_role("button", name="提交进展").click()
-        page.wait_for_load_state()
-        assert page.get_by_role("heading", name="目标完成情况").is_visible()
-        assert no_horizontal_scroll(page)
-        page.goto(f"{live_server}/dashboard")
-        assert page.get_by_text("距4月1日报送截止还有127天").is_visible()
-        assert page.get_by_role("heading", name="指标完成情况").is_visible()
-        assert no_horizontal_scroll(page)
-    finally:
-        context.close()
+    browser_login(page, live_server, "office", PASSWORD)
+    page.goto(f"{live_server}/tasks/{task.id}/targets")
+    assert no_horizontal_scroll(page)
+    page.locator("select[name='rows-0-figure']").select_option(label="普法宣讲(次)")
+    page.locator("input[name='rows-0-value']").fill("8")
+    page.get_by_role("button", name="保存目标").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("目标已保存").is_visible()
+    page.goto(f"{live_server}/tasks/{task.id}/progress")
+    assert no_horizontal_scroll(page)
+    assert page.locator("select[name='p-figures-0-figure'] option:checked").inner_text() == "普法宣讲(次)"
+    page.get_by_label("进展说明").fill("入户宣讲3次")
+    page.locator("input[name='p-figures-0-value']").fill("3")
+    page.locator("input[name='p-metrics-0-name']").fill("反诈宣传")
+    page.locator("input[name='p-metrics-0-unit']").fill("场")
+    page.locator("input[name='p-metrics-0-value']").fill("2")
+    page.get_by_role("button", name="提交进展").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="目标完成情况").is_visible()
+    assert no_horizontal_scroll(page)
+    page.goto(f"{live_server}/dashboard")
+    assert page.get_by_text("距4月1日报送截止还有127天").is_visible()
+    assert page.get_by_role("heading", name="指标完成情况").is_visible()
+    assert no_horizontal_scroll(page)
     assert [(t.name, float(t.value)) for t in targets.targets_of(task.id)] == [("普法宣讲", 8.0)]
     db.session.expire_all()
     assert [(m.name, float(m.value), m.unit) for m in db.session.scalars(select(UpdateMetric))] == [

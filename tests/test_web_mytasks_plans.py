@@ -150,25 +150,19 @@ def test_my_tasks_statement_count_does_not_grow_with_rows(client, world):
     assert {path: count(path) for path in paths} == few
 
 
-def test_my_tasks_filters_fit_a_phone_without_javascript(live_server, browser, world):
+def test_my_tasks_filters_fit_a_phone_without_javascript(live_server, phone_without_js, world):
+    page = phone_without_js
     world.task(title="入户开展反电诈宣传,并建立村级宣传台账和工作照片档案", unit="刘村村")
     world.task(title="品牌", theme="新")
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
-                                  has_touch=True, java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        browser_login(page, live_server, "cadre", PASSWORD)
-        page.get_by_text("搜索与筛选").click()
-        assert page.get_by_label("主题").is_visible() and no_horizontal_scroll(page)
-        page.get_by_label("主题").select_option("新")
-        page.get_by_role("button", name="筛选").click()
-        page.wait_for_load_state()
-        assert "theme=" in page.url and page.get_by_role("link", name="品牌", exact=True).is_visible()
-        assert page.get_by_role("link", name="入户开展反电诈宣传", exact=False).count() == 0
-        assert no_horizontal_scroll(page)
-    finally:
-        context.close()
+    browser_login(page, live_server, "cadre", PASSWORD)
+    page.get_by_text("搜索与筛选").click()
+    assert page.get_by_label("主题").is_visible() and no_horizontal_scroll(page)
+    page.get_by_label("主题").select_option("新")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_load_state()
+    assert "theme=" in page.url and page.get_by_role("link", name="品牌", exact=True).is_visible()
+    assert page.get_by_role("link", name="入户开展反电诈宣传", exact=False).count() == 0
+    assert no_horizontal_scroll(page)
 
 
 # ───────────────────────── 新建年度计划 ─────────────────────────

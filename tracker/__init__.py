@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from config import DEFAULT_SECRET_KEY, Config, ProductionConfig, config_from_env
 from tracker.extensions import celery_init_app, csrf, db, limiter, login_manager, migrate
+from tracker.routing import IdConverter
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -17,6 +18,7 @@ def create_app(config: Config | None = None, **overrides) -> Flask:
     """Build the app from a config object (default: from the environment) and overrides."""
     app = Flask(__name__, template_folder=str(BASE_DIR / "templates"),
                 static_folder=str(BASE_DIR / "static"))
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     configure(app, config or config_from_env(), overrides)
     register_extensions(app)
     register_blueprints(app)

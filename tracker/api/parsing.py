@@ -2,6 +2,7 @@
 from pydantic import BaseModel, ValidationError
 from flask import request
 
+from tracker.routing import MAX_ID
 from tracker.services.errors import ValidationFailed
 
 MESSAGES = {
@@ -82,6 +83,8 @@ def int_arg(name: str, default: int | None = None, *, low: int = 1, high: int | 
         raise ValidationFailed(f"参数 {name} 不能小于{low}", {name: f"不能小于{low}"})
     if high is not None and value > high:
         value = high
+    if value > MAX_ID:  # an id no row can have; PostgreSQL would refuse to compare it with an INTEGER column
+        raise ValidationFailed(f"参数 {name} 过大", {name: "数值过大"})
     return value
 
 

@@ -4,9 +4,10 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tracker.routing import MAX_ID
+
 Status = Literal["draft", "assigned", "in_progress", "completion_requested", "done", "cancelled", "carried_over"]
 Light = Literal["red", "yellow", "green", "grey"]
-MAX_ID = 2**63 - 1  # the largest id a BIGINT (and SQLite) can hold
 
 
 class In(BaseModel):

@@ -6,6 +6,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from tracker.api.schemas import ErrorOut
+from tracker.routing import MAX_ID
 
 
 @dataclass
@@ -43,7 +44,7 @@ def operation(bp, rule: str, method: str, *, summary: str, body=None, response=N
 def _path(rule: str) -> tuple[str, list[dict]]:
     params = []
     for conv, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule):
-        schema = {"type": "integer", "minimum": 1} if conv == "int" else {"type": "string"}
+        schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID} if conv == "int" else {"type": "string"}
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule), params
 

@@ -11,6 +11,7 @@ from tracker.models.notice import CHANNEL_LABELS, CHANNELS, DELIVERY_STATUSES
 from tracker.notices.forms import (ButtonForm, ChannelsForm, ConfirmYearForm, OverrideForm, RecurringForm,
                                    RulesForm)
 from tracker.notices.views import bp
+from tracker.routing import as_id
 from tracker.services import workdays
 from tracker.services.clock import today
 from tracker.services.errors import ServiceError
@@ -37,7 +38,7 @@ def retry():
     if not ButtonForm().validate_on_submit():
         abort(400)
     raw = request.form.get("delivery_id", "")
-    ids = [int(raw)] if raw.isdecimal() and len(raw) < 12 else None
+    ids = [as_id(raw)] if as_id(raw) else None
     try:
         count = log.retry(current_user, current_user.org_id, ids)
         db.session.commit()

@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.plans.forms import PlanForm
+from tracker.routing import as_id
 from tracker.services import plan_overview, plans, task_batches, task_lists, tasks
 from tracker.services.access import is_committee_of, load_task
 from tracker.services.clock import today
@@ -22,7 +23,7 @@ FILTERS = ["q", "theme", "status", "light", "owner", "lead", "section", "unit", 
 
 def _plan_arg() -> int | None:
     raw = request.args.get("plan_id", "")
-    return int(raw) if raw.isdecimal() and len(raw) < 12 else None
+    return as_id(raw)
 
 
 def _render(plan_id: int | None, bulk: BulkAssignForm | None = None, status: int = 200):

@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker.extensions import db
+from tracker.routing import as_id
 from tracker.services import evidence as evidence_files
 from tracker.services import progress, requests, tasks, task_view
 from tracker.services.access import is_committee_of, is_worker, load_task
@@ -35,7 +36,7 @@ def _percent(raw):
 
 def _number_or_text(raw: str):
     """A catalogue id as a number; anything else goes to the service as typed (it says what is wrong)."""
-    return int(raw) if raw.isdecimal() and len(raw) < 19 else raw
+    return as_id(raw) or raw
 
 
 def _figures(form: ProgressForm) -> tuple[list[dict], list[dict], dict]:

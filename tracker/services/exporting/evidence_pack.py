@@ -15,6 +15,7 @@ from tracker.extensions import db
 from tracker.formatting import cn_datetime
 from tracker.models import ExportJob, Plan, ProgressUpdate, User
 from tracker.models.types import utcnow
+from tracker.routing import as_id
 from tracker.services.access import can_read_org
 from tracker.services.errors import NotFound, ValidationFailed
 from tracker.services.evidence import path_of
@@ -50,7 +51,7 @@ def request_pack(actor: User, plan: Plan, scope: str, ref: str = "") -> ExportJo
             raise ValidationFailed("主题不存在", {"scope": "主题不存在"})
         label += f" · 主题{theme.key}"
     elif scope == "task":
-        task_id = int(ref) if str(ref).isdecimal() else None
+        task_id = as_id(ref)
         found = plan_tasks(plan, task_id=task_id) if task_id else []
         if not found:
             raise ValidationFailed("任务不存在", {"scope": "任务不存在"})

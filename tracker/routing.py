@@ -1,0 +1,28 @@
+"""URL converters shared by every blueprint."""
+from werkzeug.routing import IntegerConverter
+
+# The largest id an INTEGER primary key holds on PostgreSQL (SQLite would take more): the API's bound too.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in a URL: an id beyond what an INTEGER column holds becomes 0, which no row has, so the view
+    answers 404 instead of PostgreSQL failing on the comparison (a 500).
+
+    Not a ValidationError for those: werkzeug would then answer 405 to other methods on the same path.
+    """
+
+    regex = r"\d{1,30}"  # longer runs of digits match no route at all
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if 1 <= number <= MAX_ID else 0
+
+
+def as_id(raw) -> int | None:
+    """An id typed into a form or query string, or None when it is not one (also when it could not exist)."""
+    text = str(raw or "").strip()
+    if not text.isdecimal() or len(text) > len(str(MAX_ID)):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
