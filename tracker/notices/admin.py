@@ -38,7 +38,8 @@ def retry():
     if not ButtonForm().validate_on_submit():
         abort(400)
     raw = request.form.get("delivery_id", "")
-    ids = [as_id(raw)] if as_id(raw) else None
+    one = as_id(raw)
+    ids = [one] if one else None
     try:
         count = log.retry(current_user, current_user.org_id, ids)
         db.session.commit()

@@ -2,19 +2,18 @@
 from datetime import date, datetime, time, timezone
 
 from sqlalchemy import Date, Integer, String, literal
-from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.extensions import db
 from tracker.models.types import UTCDateTime
 from tracker.services.clock import local_zone
+from tracker.services.inserts import dialect_insert
 
 OPEN_STATUSES = ("assigned", "in_progress", "completion_requested")
 
 
 def insert_ignoring(table, columns: list[str], select_stmt) -> int:
     """Insert the selected rows, skipping any whose unique key exists; returns the rows added."""
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).from_select(columns, select_stmt, include_defaults=False).on_conflict_do_nothing()
+    stmt = dialect_insert(table).from_select(columns, select_stmt, include_defaults=False).on_conflict_do_nothing()
     # Counted from RETURNING: psycopg reports no rowcount for INSERT … SELECT … ON CONFLICT.
     return len(db.session.execute(stmt.returning(*table.primary_key.columns)).all())
 

@@ -1,6 +1,5 @@
 """The figure catalogue per organisation: what the report counts, seeded with the seed report's figures."""
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.extensions import db
 from tracker.models import MetricDefinition, Organisation, User
@@ -9,6 +8,7 @@ from tracker.services import audit
 from tracker.services.access import is_committee_of, require_committee
 from tracker.services.clock import today
 from tracker.services.errors import PermissionDenied, ValidationFailed, check_fields
+from tracker.services.inserts import dialect_insert
 from tracker.services.report_sections import sections_for
 from tracker.services.validation import clean_text
 
@@ -61,8 +61,7 @@ def ensure_catalogue(org: Organisation) -> int:
     rows = [{"org_id": org.id, "name": name, "unit": unit, "description": description, "report_section": section,
              "position": i, "is_active": True, "created_at": now}
             for i, (name, unit, description, section, _) in enumerate(DEFAULTS)]
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(MetricDefinition).values(rows).on_conflict_do_nothing()
+    stmt = dialect_insert(MetricDefinition).values(rows).on_conflict_do_nothing()
     return len(db.session.execute(stmt.returning(MetricDefinition.id)).all())
 
 
