@@ -33,6 +33,10 @@ class Config:
     ESCALATE_COMMITTEE_AFTER = 11
     STALLED_REPEAT_DAYS = 7
     REVIEW_WAIT_WORKDAYS = 2
+    # How long a web worker keeps the calendar and reminder rules that another worker may have edited.
+    SETTINGS_CACHE_SECONDS = 30
+    # How long the dashboard's breakdowns may be reused while no task changes (0: count every time).
+    DASHBOARD_CACHE_SECONDS = 60
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
@@ -120,6 +124,9 @@ class TestConfig(Config):
     """The test suite: each test gets its own data; CSRF stays on, hashing is cheap."""
 
     TESTING = True
+    # Tests share one database and Redis, restart ids and set timestamps by hand, so two tests could share a
+    # dashboard key; the cache's own tests switch it on.
+    DASHBOARD_CACHE_SECONDS = 0
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 8192
 

@@ -23,6 +23,8 @@ def main(argv=None) -> int:
     parser.add_argument("--as", dest="who", default="bench", help="a username, or `cadre` for a median cadre")
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--password", default="bench-2024")
+    parser.add_argument("--top", type=int, default=5, help="how many of the slowest statements to print")
+    parser.add_argument("--width", type=int, default=110, help="characters of each statement to print")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from sqlalchemy import event, text
@@ -65,8 +67,8 @@ def main(argv=None) -> int:
     print(f"{args.path} as {who}: {wall:.1f} ms wall, {cpu:.1f} ms CPU in this process, "
           f"{sum(c for c, _ in sql.values()) / n:.0f} statements, {waited:.1f} ms waiting for SQL (per request, "
           f"{n} requests)")
-    for statement, (count, spent) in sorted(sql.items(), key=lambda kv: -kv[1][1])[:5]:
-        print(f"  {spent * 1000 / n:7.2f} ms  {' '.join(statement.split())[:110]}")
+    for statement, (count, spent) in sorted(sql.items(), key=lambda kv: -kv[1][1])[:args.top]:
+        print(f"  {spent * 1000 / n:7.2f} ms  {' '.join(statement.split())[:args.width]}")
     return 0
 
 

@@ -1,5 +1,5 @@
 """The dashboard (仪表盘): counts by status and light, progress per theme, section, owner and organisation."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.models import STATUS_LABELS
@@ -29,4 +29,5 @@ def index():
     owners = data.owners if request.args.get("owners") == "all" else data.owners[:OWNER_ROWS]
     return render_template("dashboard/index.html", d=data, owners=owners, years=years, status_labels=STATUS_LABELS,
                            light_labels=LIGHT_LABELS, per_org=len(data.orgs) > 1, countdown=countdown,
-                           section_titles=sections_for(current_user.org, year))
+                           section_titles=sections_for(current_user.org, year),
+                           tasks_url=url_for("task_pages.index"))  # each breakdown cell adds its filters to it

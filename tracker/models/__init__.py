@@ -5,7 +5,8 @@ from tracker.models.plan import Plan, PlanTheme
 from tracker.models.progress import Evidence, ProgressUpdate, UpdateMetric
 from tracker.models.report import (BaselineFigure, MetricDefinition, ReportDraft, ReportSection,
                                    ReportSectionVersion, ReportTemplate, TaskTarget)
-from tracker.models.task import CLOSED_STATUSES, STATUS_LABELS, STATUSES, PlanTask, TaskRequest, task_co_owner
+from tracker.models.task import (CLOSED_STATUSES, STATUS_LABELS, STATUSES, PlanTask, TaskRequest, task_co_owner,
+                                 task_is_closed, task_is_open)
 from tracker.models.user import ROLE_LABELS, ROLES, ApiToken, User
 from tracker.models.notice import Delivery, Notification, ReminderSweep, delivery_item
 from tracker.models.reminder_setup import (CalendarOverride, CalendarYear, OrgChannels, RecurringInstance,
@@ -14,7 +15,8 @@ from tracker.models.transfer import CalendarFeed, ExportJob, ImportSession
 
 __all__ = [
     "AuditEntry", "Organisation", "Plan", "PlanTheme", "Evidence", "ProgressUpdate", "UpdateMetric",
-    "CLOSED_STATUSES", "STATUS_LABELS", "STATUSES", "PlanTask", "TaskRequest", "task_co_owner",
+    "CLOSED_STATUSES", "STATUS_LABELS", "STATUSES", "PlanTask", "TaskRequest", "task_co_owner", "task_is_closed",
+    "task_is_open",
     "ROLE_LABELS", "ROLES", "ApiToken", "User",
     "BaselineFigure", "MetricDefinition", "ReportDraft", "ReportSection", "ReportSectionVersion",
     "ReportTemplate", "TaskTarget",

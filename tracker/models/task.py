@@ -1,7 +1,7 @@
 """Plan tasks (任务), their co-owners and requests."""
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, func, text
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, func, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -57,7 +57,7 @@ class PlanTask(db.Model):
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}
@@ -83,6 +83,22 @@ class PlanTask(db.Model):
 
     def __repr__(self) -> str:
         return f"<PlanTask {self.id} {self.status}>"
+
+
+# The closed statuses written into the SQL, not bound: a prepared statement's generic plan cannot tell that
+# `status NOT IN ($1, $2, $3)` implies the partial indexes' predicate, and PostgreSQL then filters every task
+# instead of reading the index (measured on the API's overdue list at 100,000 tasks: 23 ms instead of 0.2 ms).
+_CLOSED_SQL = tuple(literal_column(f"'{s}'") for s in CLOSED_STATUSES)
+
+
+def task_is_open():
+    """A WHERE condition: the task is not closed (done, cancelled or carried over)."""
+    return PlanTask.status.not_in(_CLOSED_SQL)
+
+
+def task_is_closed():
+    """A WHERE condition: the task is done, cancelled or carried over."""
+    return PlanTask.status.in_(_CLOSED_SQL)
 
 
 # Open tasks by last activity (issue 7, migration 0430): the sweep finds the stalled ones without reading them all.

@@ -4,12 +4,14 @@ It mirrors tracker.services.lights.light exactly; tests/test_web_plans.py checks
 """
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import and_, case, func, literal, not_, or_, true
 
-from tracker.models import CLOSED_STATUSES, PlanTask
+from tracker.models import PlanTask, task_is_closed
+from tracker.services.caching import request_cache
 from tracker.services.workdays import add_workdays, is_workday
 
 LIGHTS = ("red", "yellow", "green", "grey")
@@ -62,7 +64,14 @@ def _thresholds(today: date, org_ids, due_soon_workdays: int, stalled_days: int)
 
 
 def bounds(today: date) -> LightBounds:
-    """The boundaries for today, per distinct set of thresholds in use."""
+    """The boundaries for today, per distinct set of thresholds in use (worked out once per request)."""
+    cache = request_cache().setdefault("light_bounds", {})
+    if today not in cache:
+        cache[today] = _bounds(today)
+    return cache[today]
+
+
+def _bounds(today: date) -> LightBounds:
     custom, default = _rules()
     by_limits: dict = {}
     for org_id, rules in custom.items():
@@ -72,9 +81,11 @@ def bounds(today: date) -> LightBounds:
     return LightBounds(today, _after_last_workday_before(today), tuple(parts), tuple(sorted(custom)))
 
 
+# The SQL expressions are built once per set of bounds (a day's), not for every list a page shows.
+@lru_cache(maxsize=64)
 def _conditions(b: LightBounds) -> dict:
     custom_ids = b.custom_org_ids
-    closed = PlanTask.status.in_(CLOSED_STATUSES)
+    closed = task_is_closed()
     is_open = not_(closed)
     red = and_(is_open, PlanTask.due_date.is_not(None), PlanTask.due_date < b.overdue_before)
     not_red = or_(PlanTask.due_date.is_(None), PlanTask.due_date >= b.overdue_before)
@@ -97,6 +108,7 @@ def light_condition(light: str, b: LightBounds):
     return _conditions(b)[light]
 
 
+@lru_cache(maxsize=64)
 def light_column(b: LightBounds):
     """A CASE expression giving each task's light as text (for GROUP BY)."""
     c = _conditions(b)
@@ -104,6 +116,7 @@ def light_column(b: LightBounds):
                 else_=literal("green"))
 
 
+@lru_cache(maxsize=64)
 def urgency_column(b: LightBounds):
     """0 red, 1 yellow, 2 green, 3 grey: most urgent first when sorted ascending."""
     c = _conditions(b)

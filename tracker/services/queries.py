@@ -6,7 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
-from tracker.models import CLOSED_STATUSES, AuditEntry, Plan, PlanTask, PlanTheme, User
+from tracker.models import AuditEntry, Plan, PlanTask, PlanTheme, User, task_is_open
 from tracker.services.orgs import visible_org_ids
 
 
@@ -37,7 +37,7 @@ def visible_tasks(user: User, filters: TaskFilters, today: date):
     if filters.overdue:  # the effective due date (民法典 art. 203) has passed, as in lights.is_overdue
         from tracker.services.light_sql import bounds
         query = query.where(PlanTask.due_date < bounds(today).overdue_before,
-                            PlanTask.status.not_in(CLOSED_STATUSES))
+                            task_is_open())
     if filters.q:
         pattern = f"%{filters.q.replace('%', '').replace('_', '')}%"
         query = query.where(or_(PlanTask.title.ilike(pattern), PlanTask.description.ilike(pattern),
@@ -80,7 +80,7 @@ def my_open_tasks(user: User, today: date, limit: int = 50):
     """Open tasks the user owns or helps with, most urgent (earliest due) first."""
     from tracker.models import task_co_owner
     query = select(PlanTask).where(
-        PlanTask.status.not_in(CLOSED_STATUSES),
+        task_is_open(),
         or_(PlanTask.owner_id == user.id,
             PlanTask.id.in_(select(task_co_owner.c.task_id).where(task_co_owner.c.user_id == user.id))),
     ).options(joinedload(PlanTask.theme), joinedload(PlanTask.owner))

@@ -6,7 +6,7 @@ from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
-from tracker.models import CLOSED_STATUSES, Organisation, Plan, PlanTask, PlanTheme, User, task_co_owner
+from tracker.models import Organisation, Plan, PlanTask, PlanTheme, User, task_co_owner, task_is_open
 from tracker.services.light_sql import bounds, light_condition, urgency_column
 from tracker.services.orgs import visible_org_ids
 from tracker.services.queries import TaskFilters, visible_tasks
@@ -46,7 +46,7 @@ def _filtered(user: User, f: ListFilters, today: date):
     if f.lead:
         query = query.where(PlanTask.lead_id.in_(select(User.id).where(User.username == f.lead)))
     if f.open_only:
-        query = query.where(PlanTask.status.not_in(CLOSED_STATUSES))
+        query = query.where(task_is_open())
     return query
 
 
@@ -92,18 +92,24 @@ def my_tasks(user: User, today: date, page: int, per_page: int, f: ListFilters |
                                      select(task_co_owner.c.task_id).where(task_co_owner.c.user_id == user.id)))
     query = _filtered(user, f, today).where(mine, PlanTask.status != "draft")
     if not include_closed:
-        query = query.where(PlanTask.status.not_in(CLOSED_STATUSES))
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.scalars(_order(query, f.sort, today).options(
-        joinedload(PlanTask.theme), joinedload(PlanTask.owner)).limit(per_page)
-        .offset((page - 1) * per_page)).all()
-    return rows, total
+        query = query.where(task_is_open())
+    # Sort the user's few hundred tasks by id and sort keys alone, counting them in the same pass
+    # (count(*) OVER ()), then load only the page's rows with their theme and owner.
+    page_ids = _order(query.with_only_columns(PlanTask.id, func.count().over().label("total")), f.sort, today) \
+        .limit(per_page).offset((page - 1) * per_page).subquery()
+    found = db.session.execute(_order(select(PlanTask, page_ids.c.total).join(page_ids, page_ids.c.id == PlanTask.id),
+                                      f.sort, today)
+                               .options(joinedload(PlanTask.theme), joinedload(PlanTask.owner))).all()
+    if found:
+        return [task for task, _ in found], found[0].total
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) if page > 1 else 0
+    return [], total
 
 
 def led_open_count(user: User) -> int:
     """How many open tasks the user leads (for a leader's landing page)."""
     return db.session.scalar(select(func.count()).select_from(PlanTask).where(
-        PlanTask.lead_id == user.id, PlanTask.status.not_in(CLOSED_STATUSES))) or 0
+        PlanTask.lead_id == user.id, task_is_open())) or 0
 
 
 def theme_choices(user: User) -> list[tuple[str, str]]:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from tracker.extensions import db
-from tracker.models import CLOSED_STATUSES, ROLES, PlanTask, User
+from tracker.models import ROLES, PlanTask, User, task_is_open
 from tracker.services import audit, users
 from tracker.services.access import require_committee
 from tracker.services.errors import NotFound, ValidationFailed
@@ -54,7 +54,7 @@ def create_member(actor: User, **fields) -> User:
 
 def open_led_count(user: User) -> int:
     return db.session.scalar(select(func.count()).select_from(PlanTask).where(
-        PlanTask.lead_id == user.id, PlanTask.status.not_in(CLOSED_STATUSES))) or 0
+        PlanTask.lead_id == user.id, task_is_open())) or 0
 
 
 def change_role(actor: User, user: User, role) -> None:
@@ -93,7 +93,7 @@ def deactivate_member(actor: User, user: User, handover_username) -> int:
 def _open_work(user: User) -> bool:
     from tracker.models import task_co_owner
     return db.session.scalar(select(func.count()).select_from(PlanTask).where(
-        PlanTask.status.not_in(CLOSED_STATUSES),
+        task_is_open(),
         (PlanTask.owner_id == user.id) | (PlanTask.lead_id == user.id)
         | PlanTask.id.in_(select(task_co_owner.c.task_id).where(task_co_owner.c.user_id == user.id)))) > 0
 

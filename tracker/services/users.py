@@ -6,9 +6,10 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
-from tracker.models import ROLES, ApiToken, Organisation, PlanTask, User, task_co_owner
+from tracker.models import ROLES, ApiToken, Organisation, PlanTask, User, task_co_owner, task_is_open
 from tracker.models.types import utcnow
 from tracker.services import audit
 from tracker.services.errors import NotAuthenticated, NotFound, ValidationFailed, check_fields
@@ -100,9 +101,8 @@ def deactivate_user(user: User, *, handover: User | None = None, actor: User | N
 
 def _hand_over_tasks(user: User, handover: User, actor: User | None) -> int:
     """Move ownership, co-ownership and leads of open tasks; one audit entry per task."""
-    from tracker.models import CLOSED_STATUSES
     open_tasks = db.session.scalars(select(PlanTask).where(
-        PlanTask.status.not_in(CLOSED_STATUSES),
+        task_is_open(),
         (PlanTask.owner_id == user.id) | (PlanTask.lead_id == user.id)
         | PlanTask.id.in_(select(task_co_owner.c.task_id).where(task_co_owner.c.user_id == user.id)),
     ).order_by(PlanTask.id)).all()
@@ -148,7 +148,9 @@ def issue_token(user: User) -> tuple[str, datetime]:
 
 def user_for_token(token: str) -> tuple[User, ApiToken]:
     """The active user behind a live token, or NotAuthenticated."""
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
+    # The user and the organisation come along: every API call checks which organisations the user sees.
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token))
+                            .options(joinedload(ApiToken.user).joinedload(User.org)))
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         raise NotAuthenticated("登录已失效,请重新登录")
     if not row.user.is_active_account:

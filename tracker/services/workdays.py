@@ -3,7 +3,9 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import chinese_calendar
-from flask import g, has_app_context, has_request_context, request
+from flask import has_app_context
+
+from tracker.services.caching import forget_settings, request_cache, settings
 
 
 @lru_cache(maxsize=4096)
@@ -15,36 +17,25 @@ def _package_says(day: date) -> bool | None:
         return None
 
 
-def request_cache() -> dict:
-    """A dict that lives as long as the current request, or the app context of a job or command."""
-    if has_request_context():
-        return request.environ.setdefault("tracker.cache", {})
-    if "_tracker_cache" not in g:
-        g._tracker_cache = {}
-    return g._tracker_cache
+def _read_overrides() -> tuple[dict, set]:
+    from tracker.extensions import db
+    from tracker.models import CalendarOverride, CalendarYear
+    with db.session.no_autoflush:
+        days = dict(db.session.execute(db.select(CalendarOverride.day, CalendarOverride.is_workday)).all())
+        years = set(db.session.scalars(db.select(CalendarYear.year)))
+    return days, years
 
 
 def _overrides() -> tuple[dict, set]:
-    """The override table and the confirmed years, read once per request or job."""
+    """The override table and the confirmed years (tracker.services.caching says for how long they are kept)."""
     if not has_app_context():
         return {}, set()
-    cache = request_cache()
-    cached = cache.get("calendar")
-    if cached is None:
-        from tracker.extensions import db
-        from tracker.models import CalendarOverride, CalendarYear
-        with db.session.no_autoflush:
-            days = dict(db.session.execute(db.select(CalendarOverride.day, CalendarOverride.is_workday)).all())
-            years = set(db.session.scalars(db.select(CalendarYear.year)))
-        cached = cache["calendar"] = (days, years)
-    return cached
+    return settings("calendar", _read_overrides)
 
 
 def invalidate() -> None:
     """Forget the cached override table (after it was edited in this app context)."""
-    if has_app_context():
-        request_cache().pop("calendar", None)
-        request_cache().pop("calendar_years", None)
+    forget_settings("calendar", "calendar_years")
 
 
 def is_workday(day: date) -> bool:

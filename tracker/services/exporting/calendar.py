@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
-from tracker.models import CLOSED_STATUSES, CalendarFeed, PlanTask, User, task_co_owner
+from tracker.models import CalendarFeed, PlanTask, User, task_co_owner, task_is_open
 from tracker.models.types import utcnow
 from tracker.services.errors import NotFound, PermissionDenied
 from tracker.services.orgs import visible_org_ids
@@ -60,7 +60,7 @@ def feed_by_token(token: str) -> CalendarFeed:
 def feed_tasks(feed: CalendarFeed) -> list[PlanTask]:
     """Open tasks with a due date: the user's own (owner, co-owner, lead), or all they may read."""
     user = feed.user
-    query = select(PlanTask).where(PlanTask.due_date.is_not(None), PlanTask.status.not_in(CLOSED_STATUSES))
+    query = select(PlanTask).where(PlanTask.due_date.is_not(None), task_is_open())
     if feed.kind == "personal":
         query = query.where(or_(PlanTask.owner_id == user.id, PlanTask.lead_id == user.id, PlanTask.id.in_(
             select(task_co_owner.c.task_id).where(task_co_owner.c.user_id == user.id))))

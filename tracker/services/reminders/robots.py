@@ -7,10 +7,9 @@ import time
 import urllib.parse
 import urllib.request
 
-import redis
 from flask import current_app
 
-_clients: dict = {}
+from tracker.services.shared_cache import redis_client
 
 
 class RobotError(Exception):
@@ -54,10 +53,7 @@ def post(channel: str, webhook: str, secret: str, title: str, text: str) -> None
 
 
 def _redis():
-    url = current_app.config["CELERY"]["broker_url"]
-    if url not in _clients:
-        _clients[url] = redis.Redis.from_url(url, socket_timeout=5)
-    return _clients[url]
+    return redis_client(current_app.config["CELERY"]["broker_url"])
 
 
 def wait_for_slot(webhook: str) -> float:

@@ -10,7 +10,7 @@ from tracker.models.notice import SCHEDULED_KINDS
 from tracker.services import audit
 from tracker.services.access import require_committee
 from tracker.services.errors import ValidationFailed
-from tracker.services.workdays import request_cache
+from tracker.services.caching import forget_settings, settings
 
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 # field: (label, low, high)
@@ -54,19 +54,19 @@ def _from_row(row: ReminderRule) -> Rules:
 
 
 def custom_rules() -> dict[int, Rules]:
-    """Organisations with their own rules, read once per request or job."""
-    cache = request_cache()
-    cached = cache.get("rules")
-    if cached is None:
-        with db.session.no_autoflush:
-            rows = db.session.scalars(db.select(ReminderRule)).all()
-        cached = cache["rules"] = {row.org_id: _from_row(row) for row in rows}
-    return cached
+    """Organisations with their own rules (tracker.services.caching says for how long they are kept)."""
+    return settings("rules", _read_rules)
+
+
+def _read_rules() -> dict[int, Rules]:
+    with db.session.no_autoflush:
+        rows = db.session.scalars(db.select(ReminderRule)).all()
+    return {row.org_id: _from_row(row) for row in rows}
 
 
 def forget_cached() -> None:
     """Read the rules again next time (after they were edited here)."""
-    request_cache().pop("rules", None)
+    forget_settings("rules")
 
 
 def rules_for(org_id: int) -> Rules:

@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import CLOSED_STATUSES, Organisation, PlanTask, User
+from tracker.models import Organisation, PlanTask, User, task_is_open
 from tracker.models.types import utcnow
 from tracker.services import audit, plans, tasks
 from tracker.services.access import require_committee
@@ -25,7 +25,7 @@ def carry_over(actor: User, org: Organisation, year) -> tuple[int, int]:
     already = set(db.session.scalars(select(PlanTask.carried_from_id).where(
         PlanTask.plan_id == target.id, PlanTask.carried_from_id.is_not(None))))
     open_tasks = db.session.scalars(select(PlanTask).where(
-        PlanTask.plan_id == plan.id, PlanTask.status.not_in(CLOSED_STATUSES), PlanTask.parent_id.is_(None))
+        PlanTask.plan_id == plan.id, task_is_open(), PlanTask.parent_id.is_(None))
         .order_by(PlanTask.id)).all()
     added = 0
     for old in open_tasks:

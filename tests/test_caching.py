@@ -1,0 +1,179 @@
+"""What pages keep between requests (issue 7): settings per web process, the dashboard's counts in Redis.
+
+Each cache must give the same page as no cache: a change committed here shows at once, one committed
+elsewhere within the stated time, and a missing Redis costs only speed.
+"""
+import re
+import time
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, event, insert, select
+from sqlalchemy.dialects import postgresql
+
+from tests.web_fixtures import login
+from tracker.extensions import db
+from tracker.models import CalendarOverride, PlanTask, task_is_open
+from tracker.services import progress
+from tracker.services.reminders import rules
+from tracker.services.shared_cache import redis_client
+from tracker.services.task_lists import my_tasks
+from tracker.services.users import get_user
+
+TODAY = date(2026, 11, 25)  # conftest's FIXED_TODAY, a Wednesday
+
+
+@contextmanager
+def statements():
+    """The SQL statements run inside the block."""
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, *_):
+        seen.append(statement)
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+
+def _reads(seen, table):
+    return sum(1 for s in seen if re.search(rf"\bFROM {table}\b", s))
+
+
+def _my_page(client):
+    return client.get("/").get_data(as_text=True)
+
+
+def test_calendar_read_once_per_process_and_again_after_a_commit_here(client, world):
+    world.task(title="普法宣讲", due_date=TODAY)
+    login(client, "cadre")
+    assert "(今天到期)" in _my_page(client)
+    with statements() as seen:
+        assert "(今天到期)" in _my_page(client)
+    assert _reads(seen, "calendar_override") == 0 and _reads(seen, "reminder_rule") == 0
+    # A committed change in this process (here through the ORM, as the calendar page does) is seen at once:
+    # today becomes a day off, so the task is met by tomorrow.
+    db.session.add(CalendarOverride(day=TODAY, is_workday=False, note="临时调整"))
+    db.session.commit()
+    with statements() as seen:
+        page = _my_page(client)
+    assert _reads(seen, "calendar_override") == 1
+    assert "(今天到期)" not in page and "(剩1个工作日)" in page
+
+
+def test_a_change_from_another_worker_is_seen_within_the_stated_time(app, client, world, services):
+    world.task(title="普法宣讲", due_date=TODAY)
+    app.config["SETTINGS_CACHE_SECONDS"] = 0.5
+    login(client, "cadre")
+    assert "(今天到期)" in _my_page(client)
+    # Another web worker's commit: a connection of its own, which this process's session never sees.
+    other = create_engine(services["database_url"].replace("postgresql://", "postgresql+psycopg://", 1))
+    with other.begin() as conn:
+        conn.execute(insert(CalendarOverride.__table__).values(day=TODAY, is_workday=False, note="别处修改",
+                                                               created_at=db.func.now()))
+    other.dispose()
+    assert "(今天到期)" in _my_page(client)  # still this worker's copy
+    time.sleep(0.6)
+    assert "(今天到期)" not in _my_page(client)
+
+
+def test_rules_saved_here_apply_to_the_next_page(client, world):
+    world.task(title="五天后到期的任务", due_date=date(2026, 12, 2))  # 5 working days ahead: green by default
+    login(client, "cadre")
+    assert 'class="task light-green"' in _my_page(client)
+    office = get_user("office")
+    rules.save_rules(office, office.org, {"due_soon_workdays": 7, "escalate_lead_after": 4,
+                                          "escalate_committee_after": 11, "stalled_days": 30,
+                                          "stalled_repeat_days": 7, "review_wait_workdays": 2,
+                                          "digest_time": "09:00", "disabled_kinds": []})
+    db.session.commit()
+    assert 'class="task light-yellow"' in _my_page(client)
+
+
+def test_a_rolled_back_change_is_not_kept(app, client, world):
+    from tracker.services.reminders.calendar import set_override
+    from tracker.services.workdays import is_workday
+    world.task(title="普法宣讲", due_date=TODAY)
+    login(client, "cadre")
+    _my_page(client)
+    with app.test_request_context("/"):
+        set_override(get_user("county_office"), TODAY, False, "未提交")
+        assert not is_workday(TODAY)  # read within its own transaction, so the process copy holds it…
+        db.session.rollback()
+    assert "(今天到期)" in _my_page(client)  # …until the rollback clears it
+
+
+def test_jobs_read_the_calendar_afresh(app, world):
+    from tracker.services.workdays import is_workday
+    with app.app_context():
+        assert is_workday(TODAY)
+    with db.engine.begin() as conn:  # committed behind the ORM's back, as another process would
+        conn.execute(insert(CalendarOverride.__table__).values(day=TODAY, is_workday=False, note="",
+                                                               created_at=db.func.now()))
+    with app.app_context():  # a job's or command's own app context
+        assert not is_workday(TODAY)
+
+
+@pytest.fixture
+def dashboard_cache(app):
+    """The dashboard cache switched on (the suite runs with it off), with no entries from earlier tests."""
+    app.config["DASHBOARD_CACHE_SECONDS"] = 60
+    client = redis_client(app.config["REDIS_URL"])
+    for key in client.scan_iter("tracker:cache:dashboard:*"):
+        client.delete(key)
+    return client
+
+
+def _total(html):
+    return int(re.search(r'<span class="big">(\d+)</span>全部任务', html).group(1))
+
+
+def test_dashboard_counts_are_shared_until_a_task_changes(client, world, dashboard_cache):
+    first = world.task(title="任务一")
+    world.task(title="任务二", due_date=date(2026, 11, 2))
+    login(client, "office")
+    with statements() as cold:
+        html = client.get("/dashboard").get_data(as_text=True)
+    assert _total(html) == 2 and "任务二" in html  # the overdue list
+    with statements() as warm:
+        again = client.get("/dashboard").get_data(as_text=True)
+    assert _total(again) == 2 and "任务二" in again
+    assert any("dashboard_base" in s or "GROUPING" in s.upper() for s in cold)
+    assert not any("dashboard_base" in s or "GROUPING" in s.upper() for s in warm)
+    assert len(warm) < len(cold)
+    # Any change to a task shows on the next view: progress on one (法's average 0 → 20 %), a new task.
+    assert 'aria-valuenow="20"' not in again
+    progress.record_progress(get_user("cadre"), first, percent=40, note="推进中")
+    db.session.commit()
+    assert 'aria-valuenow="20"' in client.get("/dashboard").get_data(as_text=True)
+    world.task(title="任务三")
+    assert _total(client.get("/dashboard").get_data(as_text=True)) == 3
+
+
+def test_dashboard_works_without_redis(app, client, world, dashboard_cache):
+    world.task(title="任务一")
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    login(client, "office")
+    response = client.get("/dashboard")
+    assert response.status_code == 200 and _total(response.get_data(as_text=True)) == 1
+
+
+def test_my_tasks_counts_in_the_same_statement_and_past_the_last_page(app, world):
+    for i in range(3):
+        world.task(title=f"任务{i}")
+    cadre = get_user("cadre")
+    with app.test_request_context("/"):
+        with statements() as seen:
+            rows, total = my_tasks(cadre, TODAY, 1, 2)
+        assert (len(rows), total) == (2, 3)
+        assert sum("FROM plan_task" in s for s in seen) == 1  # the rows and their count together
+        assert my_tasks(cadre, TODAY, 2, 2)[1] == 3
+        assert my_tasks(cadre, TODAY, 9, 2) == ([], 3)
+
+
+def test_closed_statuses_are_written_into_the_sql():
+    """A bound `NOT IN ($1, $2, $3)` hides the partial indexes from a prepared statement's generic plan."""
+    sql = str(select(PlanTask.id).where(task_is_open()).compile(dialect=postgresql.dialect()))
+    assert "NOT IN ('done', 'cancelled', 'carried_over')" in sql

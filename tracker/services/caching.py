@@ -1,0 +1,70 @@
+"""Caches for what many pages read: per request (or job), and per web process for rarely edited settings.
+
+The calendar overrides, the confirmed calendar years and the reminder rules change a few times a year, yet
+every list page read them: three statements of nine on 我的任务 (bench/page_time.py). In a request they now
+come from a copy kept by this process's app. A commit in this process that touched one of those tables
+drops the copy at once; the other web workers read again within SETTINGS_CACHE_SECONDS. Jobs and commands
+never use the process copy: they read once per run, so the reminder sweep always sees what is committed.
+"""
+import time
+from collections.abc import Callable
+
+from flask import current_app, g, has_app_context, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+# Tables whose rows the process copy holds; a commit touching one of them clears it.
+SETTINGS_TABLES = frozenset({"calendar_override", "calendar_year", "reminder_rule"})
+
+
+def request_cache() -> dict:
+    """A dict that lives as long as the current request, or the app context of a job or command."""
+    if has_request_context():
+        return request.environ.setdefault("tracker.cache", {})
+    if "_tracker_cache" not in g:
+        g._tracker_cache = {}
+    return g._tracker_cache
+
+
+def _process_cache() -> dict:
+    return current_app.extensions.setdefault("tracker.settings_cache", {})
+
+
+def settings(name: str, load: Callable[[], object]):
+    """The value of a settings table, loaded at most once per request and, in requests, kept per process."""
+    cache = request_cache()
+    if name in cache:
+        return cache[name]
+    if has_request_context():
+        kept = _process_cache().get(name)
+        if kept is None or time.monotonic() - kept[0] > current_app.config["SETTINGS_CACHE_SECONDS"]:
+            kept = _process_cache()[name] = (time.monotonic(), load())
+        value = kept[1]
+    else:
+        value = load()
+    cache[name] = value
+    return value
+
+
+def forget_settings(*names: str) -> None:
+    """Read these settings again, in this request and in this process (after they were edited here)."""
+    if not has_app_context():
+        return
+    for cache in (request_cache(), _process_cache()):
+        for name in names:
+            cache.pop(name, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_settings_change(session, flush_context) -> None:
+    changed = session.new | session.dirty | session.deleted
+    if any(getattr(getattr(obj, "__table__", None), "name", None) in SETTINGS_TABLES for obj in changed):
+        session.info["tracker.settings_changed"] = True
+
+
+# A rollback clears too: a request may have read its own uncommitted change into the copy.
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_if_changed(session) -> None:
+    if session.info.pop("tracker.settings_changed", False) and has_app_context():
+        _process_cache().clear()
