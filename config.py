@@ -33,9 +33,8 @@ class Config:
     ESCALATE_COMMITTEE_AFTER = 11
     STALLED_REPEAT_DAYS = 7
     REVIEW_WAIT_WORKDAYS = 2
-    # How long a web worker keeps the calendar and reminder rules that another worker may have edited.
+    # Defaults of two environment settings (read in __init__), here so that a subclass can change them.
     SETTINGS_CACHE_SECONDS = 30
-    # How long the dashboard's breakdowns may be reused while no task changes (0: count every time).
     DASHBOARD_CACHE_SECONDS = 60
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -52,6 +51,10 @@ class Config:
         self.SECRET_KEY = env.get("SECRET_KEY", DEFAULT_SECRET_KEY)
         self.SQLALCHEMY_DATABASE_URI = database_url(env.get("DATABASE_URL")) or f"sqlite:///{instance_dir / 'tracker.db'}"
         self.REDIS_URL = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+        # How long a web worker keeps the calendar and reminder rules that another worker may have edited,
+        # and how long the dashboard's counts are reused while no task changes (0: count every time).
+        self.SETTINGS_CACHE_SECONDS = float(env.get("SETTINGS_CACHE_SECONDS", self.SETTINGS_CACHE_SECONDS))
+        self.DASHBOARD_CACHE_SECONDS = float(env.get("DASHBOARD_CACHE_SECONDS", self.DASHBOARD_CACHE_SECONDS))
         self.TIMEZONE = env.get("TIMEZONE", "Asia/Shanghai")
         self.UPLOAD_DIR = env.get("UPLOAD_DIR") or str(instance_dir / "uploads")
         # Whole request bodies; a single evidence file is capped lower.

@@ -1,9 +1,11 @@
 """Make a realistic county in bulk for benchmarks (not a test).
 
     python -m bench.generate --tasks 100000 [--due 10000] [--password bench-2024] [--updates-per-task 10]
+                             [--townships 20] [--departments 8]
 
 Uses DATABASE_URL (already migrated: `flask --app wsgi db upgrade heads`). Creates a county with 20
-townships and 8 departments, 15 users each, one plan per organisation with the three themes, N tasks
+townships and 8 departments (or as many as asked: a township has a few hundred tasks, so 100,000 tasks
+with a township's load per cadre is some 280 units), 15 users each, one plan per organisation with the three themes, N tasks
 with owners, leads and due dates over a year (exactly M open tasks due today or overdue, and as many
 stalled: open, due later, no progress for over 30 days), updates with figures per task, audit rows and
 today's overdue notices, and a county-level committee login `bench` who sees it all. PostgreSQL rows go
@@ -92,7 +94,8 @@ class Writer:
         self.raw.close()
 
 
-def generate(tasks: int, due: int, password: str, updates_per_task: int, today: date) -> dict:
+def generate(tasks: int, due: int, password: str, updates_per_task: int, today: date,
+             townships: int = TOWNSHIPS, departments: int = DEPARTMENTS) -> dict:
     """Insert the county; returns row counts."""
     from tracker.extensions import db
     from tracker.services import orgs, users
@@ -103,8 +106,8 @@ def generate(tasks: int, due: int, password: str, updates_per_task: int, today: 
     now = datetime.now(timezone.utc)
     name = f"基准县{now:%m%d%H%M%S}"
     county = orgs.create_org(name)
-    units = [orgs.create_org(f"第{i + 1}镇", county) for i in range(TOWNSHIPS)]
-    units += [orgs.create_org(f"县直部门{i + 1}", county) for i in range(DEPARTMENTS)]
+    units = [orgs.create_org(f"第{i + 1}镇", county) for i in range(townships)]
+    units += [orgs.create_org(f"县直部门{i + 1}", county) for i in range(departments)]
     if db.session.scalar(db.select(db.func.count()).where(db.text("username = 'bench'"))
                          .select_from(db.table("user_account"))):
         raise SystemExit("已存在用户 bench:请在空数据库上生成")
@@ -223,16 +226,20 @@ def main(argv=None) -> int:
     parser.add_argument("--due", type=int)
     parser.add_argument("--password", default="bench-2024")
     parser.add_argument("--updates-per-task", type=int, default=10)
+    parser.add_argument("--townships", type=int, default=TOWNSHIPS)
+    parser.add_argument("--departments", type=int, default=DEPARTMENTS)
     args = parser.parse_args(argv)
     if args.tasks < 1 or (args.due is not None and args.due < 0) or args.updates_per_task < 0:
         parser.error("--tasks 须为正整数,--due 与 --updates-per-task 不能为负")
+    if args.townships < 0 or args.departments < 0 or args.townships + args.departments < 1:
+        parser.error("--townships 与 --departments 不能为负,且至少要有一个单位")
     from tracker import create_app
     from tracker.services.clock import today
     app = create_app()
     with app.app_context():
         started = time.perf_counter()
         counts = generate(args.tasks, args.due if args.due is not None else args.tasks // 10,
-                          args.password, args.updates_per_task, today())
+                          args.password, args.updates_per_task, today(), args.townships, args.departments)
         elapsed = time.perf_counter() - started
     print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
     for table, n in counts.items():

@@ -91,3 +91,21 @@ def test_a_county_sized_owner_table_shows_the_most_overdue_first_and_the_rest_on
     everyone = _text(client.get("/dashboard?owners=all"))
     assert everyone[everyone.index("按责任人"):].count("<tr><td>") == OWNER_ROWS + 2
     assert "显示全部" not in everyone
+
+
+def test_a_city_sized_unit_table_shows_the_most_overdue_first_and_the_rest_on_request(client, world, monkeypatch):
+    from tracker.dashboard import views
+    monkeypatch.setattr(views, "ORG_ROWS", 1)  # two townships stand in for a city's hundreds of units
+    world.task(title="按期的任务")
+    tasks.create_task(get_user("other_office"), world.other_plan,
+                      {"theme": "1", "title": "白地镇的逾期任务", "report_section": 1, "owner": "other_cadre",
+                       "due_date": date(2026, 11, 10)})
+    db.session.commit()
+    login(client, "viewer")
+    html = _text(client.get("/dashboard"))
+    table = html[html.index("各单位"):html.index("按主题")]
+    assert "各单位(逾期最多的1个)" in table and "白地镇" in table and "云乐镇" not in table
+    assert "显示全部 2 个单位" in table
+    every = _text(client.get("/dashboard?orgs=all"))
+    table = every[every.index("各单位"):every.index("按主题")]
+    assert "云乐镇" in table and "白地镇" in table and "显示全部" not in table
