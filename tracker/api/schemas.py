@@ -185,6 +185,11 @@ class Page(BaseModel, Generic[T]):
     per_page: int
 
 
+class TaskPage(Page[TaskOut]):
+    # Give it as `after` for the next page: read off an index however deep (offset pages slow down).
+    next_after: str | None = None
+
+
 class ErrorBody(BaseModel):
     code: str
     message: str

@@ -1,5 +1,7 @@
 """Tasks over the API: list, create, edit, progress, requests, review, cancel, history."""
 import json
+import re
+from datetime import date
 
 from flask import g, jsonify, request, send_file
 from sqlalchemy import select
@@ -10,12 +12,13 @@ from tracker.api.parsing import int_arg, page_body, pagination, parse_data, pars
 from tracker.api.spec import operation
 from tracker.extensions import db
 from tracker.models import STATUSES, Evidence, PlanTask, ProgressUpdate
+from tracker.routing import MAX_ID
 from tracker.services import evidence as evidence_files
 from tracker.services import progress, requests, tasks
 from tracker.services.access import can_read_org, load_plan, load_task
 from tracker.services.clock import today
 from tracker.services.errors import NotFound, ValidationFailed
-from tracker.services.queries import TaskFilters, task_history, task_page
+from tracker.services.queries import TaskCursor, TaskFilters, task_history, task_page
 
 PAGING = [("page", "integer", "页码,从1开始"), ("per_page", "integer", "每页条数,最多100")]
 FILTERS = [("plan_id", "integer", "计划"), ("owner", "string", "责任人用户名"),
@@ -43,14 +46,41 @@ def _task_json(task: PlanTask):
     return jsonify(serialize.task(task, today()))
 
 
-@operation(bp, "/tasks", "GET", summary="任务列表(按完成时限、编号排序)", response=schemas.Page[schemas.TaskOut],
-           query=FILTERS + PAGING)
+AFTER = [("after", "string", "上一页返回的 next_after(形如 2026-11-20:1234,无完成时限为 none:1234);给出时忽略 page")]
+CURSOR = re.compile(r"(\d{4}-\d{2}-\d{2}|none):(\d{1,10})")
+
+
+def _cursor() -> TaskCursor | None:
+    raw = request.args.get("after") or None
+    if raw is None:
+        return None
+    match = CURSOR.fullmatch(raw)
+    try:
+        due = None if match is None or match[1] == "none" else date.fromisoformat(match[1])
+    except ValueError:
+        match = None
+    if match is None or int(match[2]) > MAX_ID:
+        raise ValidationFailed("参数 after 须为上一页返回的 next_after", {"after": "须形如 2026-11-20:1234 或 none:1234"})
+    return TaskCursor(due, int(match[2]))
+
+
+def _next_after(rows: list, per_page: int) -> str | None:
+    if len(rows) < per_page:
+        return None
+    last = rows[-1]
+    return f"{last.due_date.isoformat() if last.due_date else 'none'}:{last.id}"
+
+
+@operation(bp, "/tasks", "GET", summary="任务列表(按完成时限、编号排序)", response=schemas.TaskPage,
+           query=FILTERS + PAGING + AFTER)
 def list_tasks():
     filters = _filters()
     page, per_page = pagination()
+    after = _cursor()
     day = today()
-    rows, total = task_page(g.api_user, filters, day, page, per_page)
-    return jsonify(page_body([serialize.task(t, day) for t in rows], total, page, per_page))
+    rows, total = task_page(g.api_user, filters, day, page, per_page, after)
+    return jsonify({**page_body([serialize.task(t, day) for t in rows], total, page, per_page),
+                    "next_after": _next_after(rows, per_page)})
 
 
 @operation(bp, "/tasks", "POST", summary="新建任务(党政办)", body=schemas.TaskCreate, response=schemas.TaskOut,
