@@ -88,6 +88,7 @@ class Writer:
             # VACUUM sets the visibility map that index-only scans need, as autovacuum would have done on a
             # server that has been running (the test machine's PostgreSQL runs with autovacuum off).
             cursor.execute("VACUUM ANALYZE")
+            self.raw.driver_connection.autocommit = False
         else:
             self.raw.commit()
         cursor.close()

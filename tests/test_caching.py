@@ -84,10 +84,7 @@ def test_rules_saved_here_apply_to_the_next_page(client, world):
     login(client, "cadre")
     assert 'class="task light-green"' in _my_page(client)
     office = get_user("office")
-    rules.save_rules(office, office.org, {"due_soon_workdays": 7, "escalate_lead_after": 4,
-                                          "escalate_committee_after": 11, "stalled_days": 30,
-                                          "stalled_repeat_days": 7, "review_wait_workdays": 2,
-                                          "digest_time": "09:00", "disabled_kinds": []})
+    rules.save_rules(office, office.org, _rules(7))
     db.session.commit()
     assert 'class="task light-yellow"' in _my_page(client)
 
@@ -100,9 +97,59 @@ def test_a_rolled_back_change_is_not_kept(app, client, world):
     _my_page(client)
     with app.test_request_context("/"):
         set_override(get_user("county_office"), TODAY, False, "未提交")
-        assert not is_workday(TODAY)  # read within its own transaction, so the process copy holds it…
+        assert not is_workday(TODAY)  # this request sees its own change, the other requests do not…
         db.session.rollback()
-    assert "(今天到期)" in _my_page(client)  # …until the rollback clears it
+    assert "(今天到期)" in _my_page(client)  # …nor after the rollback
+
+
+def _rules(due_soon):
+    return {"due_soon_workdays": due_soon, "escalate_lead_after": 4, "escalate_committee_after": 11,
+            "stalled_days": 30, "stalled_repeat_days": 7, "review_wait_workdays": 2, "digest_time": "09:00",
+            "disabled_kinds": []}
+
+
+def _other_worker_sets_due_soon(services, value):
+    from tracker.models import ReminderRule
+    other = create_engine(services["database_url"].replace("postgresql://", "postgresql+psycopg://", 1))
+    with other.begin() as conn:
+        conn.execute(ReminderRule.__table__.update().values(due_soon_workdays=value))
+    other.dispose()
+
+
+def test_editing_pages_and_their_audit_read_what_is_committed(app, client, world, services):
+    from tracker.models import AuditEntry
+    office = get_user("office")
+    rules.save_rules(office, office.org, _rules(5))
+    db.session.commit()
+    login(client, "office")
+
+    def copy_says():
+        client.get("/")  # a list page fills this worker's copy
+        return app.extensions["tracker.settings_cache"]["rules"][1][office.org_id].due_soon_workdays
+
+    assert copy_says() == 5
+    _other_worker_sets_due_soon(services, 7)
+    with app.test_request_context("/"):
+        rules.save_rules(office, office.org, _rules(4))
+        db.session.commit()
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "reminders.rules")
+                               .order_by(AuditEntry.id.desc())).first()
+    assert entry.changes["due_soon_workdays"] == [7, 4]  # from the row, not the copy's 5
+    assert copy_says() == 4
+    _other_worker_sets_due_soon(services, 6)
+    page = client.get("/notices/rules").get_data(as_text=True)
+    assert re.search(r'name="due_soon_workdays"[^>]*value="6"', page) or \
+        re.search(r'value="6"[^>]*name="due_soon_workdays"', page)
+
+
+def test_light_bounds_follow_rules_saved_in_the_same_job(app, world):
+    from tracker.services.light_sql import bounds
+    office = get_user("office")
+    with app.app_context():
+        assert bounds(TODAY).custom_org_ids == ()
+        rules.save_rules(office, office.org, _rules(7))
+        assert bounds(TODAY).custom_org_ids == (office.org_id,)
+        db.session.rollback()
 
 
 def test_jobs_read_the_calendar_afresh(app, world):
@@ -130,16 +177,26 @@ def _total(html):
     return int(re.search(r'<span class="big">(\d+)</span>全部任务', html).group(1))
 
 
+def _content(html):
+    return html[html.index("<h1>"):html.index("</main>")]
+
+
 def test_dashboard_counts_are_shared_until_a_task_changes(client, world, dashboard_cache):
+    from tracker.services.reporting import targets
     first = world.task(title="任务一")
     world.task(title="任务二", due_date=date(2026, 11, 2))
+    aimed = world.task(title="任务三", theme="实", report_section=2)
+    targets.set_targets(get_user("office"), aimed, [{"name": "普法宣讲", "value": "8.5", "unit": "次"}])
+    progress.record_progress(get_user("cadre"), aimed, percent=10, note="开讲",
+                             metrics=[{"name": "普法宣讲", "value": "3.25", "unit": "次"}])
+    db.session.commit()
     login(client, "office")
     with statements() as cold:
         html = client.get("/dashboard").get_data(as_text=True)
-    assert _total(html) == 2 and "任务二" in html  # the overdue list
+    assert _total(html) == 3 and "任务二" in html and "8.5" in html and "3.25" in html
     with statements() as warm:
         again = client.get("/dashboard").get_data(as_text=True)
-    assert _total(again) == 2 and "任务二" in again
+    assert _content(again) == _content(html)  # counts, labels, figure targets, the overdue list
     assert any("dashboard_base" in s or "GROUPING" in s.upper() for s in cold)
     assert not any("dashboard_base" in s or "GROUPING" in s.upper() for s in warm)
     assert len(warm) < len(cold)
@@ -148,8 +205,8 @@ def test_dashboard_counts_are_shared_until_a_task_changes(client, world, dashboa
     progress.record_progress(get_user("cadre"), first, percent=40, note="推进中")
     db.session.commit()
     assert 'aria-valuenow="20"' in client.get("/dashboard").get_data(as_text=True)
-    world.task(title="任务三")
-    assert _total(client.get("/dashboard").get_data(as_text=True)) == 3
+    world.task(title="任务四")
+    assert _total(client.get("/dashboard").get_data(as_text=True)) == 4
 
 
 def test_dashboard_works_without_redis(app, client, world, dashboard_cache):

@@ -17,10 +17,6 @@ OWNER_ROWS = 30
 ORG_ROWS = 30
 
 
-def _most_overdue(groups: list, limit: int) -> list:
-    return sorted(groups, key=lambda g: (-g.lights["red"], -g.total, g.label))[:limit]
-
-
 @bp.route("/dashboard")
 @roles_required("committee", "leader", "viewer")
 def index():
@@ -34,7 +30,7 @@ def index():
     countdown = dashboard.report_countdown(day) if current_user.role in ("committee", "viewer") else None
     owners = data.owners if request.args.get("owners") == "all" else data.owners[:OWNER_ROWS]
     orgs = data.orgs if request.args.get("orgs") == "all" or len(data.orgs) <= ORG_ROWS else \
-        _most_overdue(data.orgs, ORG_ROWS)
+        dashboard.most_overdue_first(data.orgs)[:ORG_ROWS]
     return render_template("dashboard/index.html", d=data, owners=owners, orgs=orgs, years=years, status_labels=STATUS_LABELS,
                            light_labels=LIGHT_LABELS, per_org=len(data.orgs) > 1, countdown=countdown,
                            section_titles=sections_for(current_user.org, year),

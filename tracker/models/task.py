@@ -10,7 +10,8 @@ from tracker.models.types import UTCDateTime, utcnow
 STATUSES = ("draft", "assigned", "in_progress", "completion_requested", "done", "cancelled", "carried_over")
 # carried_over: unfinished at year end and continued by a task of next year's plan (carried_from_id there).
 CLOSED_STATUSES = ("done", "cancelled", "carried_over")
-OPEN_PREDICATE = "status NOT IN (" + ", ".join(f"'{s}'" for s in CLOSED_STATUSES) + ")"  # for partial indexes
+_CLOSED_QUOTED = tuple(f"'{s}'" for s in CLOSED_STATUSES)
+OPEN_PREDICATE = "status NOT IN (" + ", ".join(_CLOSED_QUOTED) + ")"  # for partial indexes
 STATUS_LABELS = {
     "draft": "草稿", "assigned": "已交办", "in_progress": "推进中",
     "completion_requested": "申请办结", "done": "已办结", "cancelled": "已取消", "carried_over": "已结转",
@@ -88,7 +89,7 @@ class PlanTask(db.Model):
 # The closed statuses written into the SQL, not bound: a prepared statement's generic plan cannot tell that
 # `status NOT IN ($1, $2, $3)` implies the partial indexes' predicate, and PostgreSQL then filters every task
 # instead of reading the index (measured on the API's overdue list at 100,000 tasks: 23 ms instead of 0.2 ms).
-_CLOSED_SQL = tuple(literal_column(f"'{s}'") for s in CLOSED_STATUSES)
+_CLOSED_SQL = tuple(literal_column(q) for q in _CLOSED_QUOTED)
 
 
 def task_is_open():

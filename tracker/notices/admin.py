@@ -53,6 +53,7 @@ def retry():
 @bp.route("/rules", methods=["GET", "POST"])
 @roles_required("committee")
 def rules_page():
+    rules.forget_cached()  # the form shows what is committed, not this worker's copy (another may have saved)
     current = rules.rules_for(current_user.org_id)
     form = RulesForm(data={**{k: getattr(current, k) for k in LIMITS}, "digest_time": current.digest_time,
                            "disabled_kinds": sorted(current.disabled_kinds)})
@@ -86,6 +87,7 @@ def org_channels():
         except ServiceError as exc:
             db.session.rollback()
             errors_onto_form(form, exc)
+    rules.forget_cached()
     current = rules.rules_for(current_user.org_id)
     rules_form = RulesForm(formdata=None, data={**{k: getattr(current, k) for k in LIMITS},
                                                 "digest_time": current.digest_time,
@@ -102,6 +104,7 @@ def _calendar_keeper() -> None:
 @roles_required("committee")
 def calendar_page():
     _calendar_keeper()
+    workdays.invalidate()  # the page shows what is committed, not this worker's copy (another may have edited)
     form, year_form = OverrideForm(), ConfirmYearForm(prefix="y")
     if request.method == "POST" and form.validate_on_submit():
         try:

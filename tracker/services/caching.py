@@ -13,8 +13,11 @@ from flask import current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from tracker.extensions import db
+
 # Tables whose rows the process copy holds; a commit touching one of them clears it.
 SETTINGS_TABLES = frozenset({"calendar_override", "calendar_year", "reminder_rule"})
+CHANGED = "tracker.settings_changed"  # in session.info: this transaction has flushed a change to them
 
 
 def request_cache() -> dict:
@@ -26,8 +29,12 @@ def request_cache() -> dict:
     return g._tracker_cache
 
 
+# What is worked out per request from the settings, forgotten with them.
+DERIVED = ("light_bounds",)
+
+
 def _process_cache() -> dict:
-    return current_app.extensions.setdefault("tracker.settings_cache", {})
+    return current_app.extensions.setdefault("tracker.settings_cache", {"generation": 0})
 
 
 def settings(name: str, load: Callable[[], object]):
@@ -36,10 +43,16 @@ def settings(name: str, load: Callable[[], object]):
     if name in cache:
         return cache[name]
     if has_request_context():
-        kept = _process_cache().get(name)
+        shared = _process_cache()
+        kept = shared.get(name)
         if kept is None or time.monotonic() - kept[0] > current_app.config["SETTINGS_CACHE_SECONDS"]:
-            kept = _process_cache()[name] = (time.monotonic(), load())
-        value = kept[1]
+            generation, value = shared["generation"], load()
+            # Keep it for the other requests only if it is committed and no commit cleared the copy meanwhile
+            # (a thread that read before another's commit would otherwise keep the old rows).
+            if not db.session.info.get(CHANGED) and shared["generation"] == generation:
+                shared[name] = (time.monotonic(), value)
+        else:
+            value = kept[1]
     else:
         value = load()
     cache[name] = value
@@ -51,7 +64,7 @@ def forget_settings(*names: str) -> None:
     if not has_app_context():
         return
     for cache in (request_cache(), _process_cache()):
-        for name in names:
+        for name in (*names, *DERIVED):
             cache.pop(name, None)
 
 
@@ -59,12 +72,15 @@ def forget_settings(*names: str) -> None:
 def _note_settings_change(session, flush_context) -> None:
     changed = session.new | session.dirty | session.deleted
     if any(getattr(getattr(obj, "__table__", None), "name", None) in SETTINGS_TABLES for obj in changed):
-        session.info["tracker.settings_changed"] = True
+        session.info[CHANGED] = True
 
 
 # A rollback clears too: a request may have read its own uncommitted change into the copy.
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget_if_changed(session) -> None:
-    if session.info.pop("tracker.settings_changed", False) and has_app_context():
-        _process_cache().clear()
+    if session.info.pop(CHANGED, False) and has_app_context():
+        shared = _process_cache()
+        generation = shared["generation"]
+        shared.clear()
+        shared["generation"] = generation + 1

@@ -10,21 +10,23 @@ import redis
 from flask import current_app
 
 log = logging.getLogger(__name__)
-_clients: dict[str, redis.Redis] = {}
+_clients: dict[tuple, redis.Redis] = {}
+# A cache that answers slowly must not hold a page up: past this it is skipped like a missing one.
+CACHE_TIMEOUT = 0.5
 
 
-def redis_client(url: str) -> redis.Redis:
-    """One connection pool per Redis URL for the whole process."""
-    if url not in _clients:
-        _clients[url] = redis.Redis.from_url(url, socket_timeout=5)
-    return _clients[url]
+def redis_client(url: str, timeout: float = 5) -> redis.Redis:
+    """One connection pool per Redis URL (and time limit) for the whole process."""
+    if (url, timeout) not in _clients:
+        _clients[url, timeout] = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+    return _clients[url, timeout]
 
 
 def remember(key: str, seconds: float, compute):
     """The JSON-able value stored under `key`, or `compute()` stored for `seconds` (0: no caching)."""
     if seconds <= 0:
         return compute()
-    client = redis_client(current_app.config["REDIS_URL"])
+    client = redis_client(current_app.config["REDIS_URL"], CACHE_TIMEOUT)
     key = "tracker:cache:" + key
     try:
         raw = client.get(key)

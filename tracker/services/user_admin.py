@@ -8,6 +8,7 @@ from tracker.models import ROLES, PlanTask, User, task_is_open
 from tracker.services import audit, users
 from tracker.services.access import require_committee
 from tracker.services.errors import NotFound, ValidationFailed
+from tracker.services.task_lists import led_open_count
 
 USER_SORTS = {"name": "按姓名", "username": "按用户名", "role": "按角色", "-created": "最近创建在前"}
 
@@ -52,11 +53,6 @@ def create_member(actor: User, **fields) -> User:
     return users.create_user(org=actor.org, actor=actor, **fields)
 
 
-def open_led_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(PlanTask).where(
-        PlanTask.lead_id == user.id, task_is_open())) or 0
-
-
 def change_role(actor: User, user: User, role) -> None:
     """Give a member another role; a lead of open tasks keeps a role that may lead them."""
     require_committee(actor, user.org_id, "user.role")
@@ -66,7 +62,7 @@ def change_role(actor: User, user: User, role) -> None:
         return
     if user.id == actor.id:
         raise ValidationFailed("不能修改自己的角色", {"role": "不能修改自己的角色,请让其他党政办人员操作"})
-    led = open_led_count(user)
+    led = led_open_count(user)
     if led and role not in ("leader", "committee"):
         raise ValidationFailed(f"该用户牵头{led}项未办结任务,请先把牵头领导改为他人",
                                {"role": f"该用户牵头{led}项未办结任务,不能改为此角色"})

@@ -5,6 +5,7 @@ from flask_login import current_user
 from tracker.extensions import db
 from tracker.services import user_admin
 from tracker.services.errors import NotFound
+from tracker.services.task_lists import led_open_count
 from tracker.users_admin.forms import DeactivateForm, NewUserForm, PasswordForm, RoleForm, UserFilterForm
 from tracker.web import FAILED, attempt, page_args, pager, roles_required
 
@@ -59,7 +60,7 @@ def _render(user, status=200, **given):
     forms["deactivate"].handover.choices = [("", "(不移交)")] + [
         (u, f"{n}({u})") for u, n, _ in user_admin.colleagues(current_user) if u != user.username]
     return render_template("users_admin/detail.html", user=user, forms=forms,
-                           led=user_admin.open_led_count(user)), status
+                           led=led_open_count(user)), status
 
 
 @bp.route("/<int:user_id>")

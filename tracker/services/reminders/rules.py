@@ -98,7 +98,7 @@ def save_rules(actor: User, org: Organisation, data: dict) -> ReminderRule:
     if errors:
         raise ValidationFailed("提交的内容有误,请检查标出的字段。", errors)
     row = db.session.scalar(db.select(ReminderRule).where(ReminderRule.org_id == org.id))
-    before = rules_for(org.id)
+    before = _from_row(row) if row is not None else defaults()  # the row, not a worker's copy of it
     if row is None:
         row = ReminderRule(org_id=org.id)
         db.session.add(row)
