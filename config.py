@@ -35,7 +35,7 @@ class Config:
     REVIEW_WAIT_WORKDAYS = 2
     # Defaults of two environment settings (read in __init__), here so that a subclass can change them.
     SETTINGS_CACHE_SECONDS = 30
-    DASHBOARD_CACHE_SECONDS = 60
+    COUNTS_CACHE_SECONDS = 60
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
@@ -52,9 +52,9 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = database_url(env.get("DATABASE_URL")) or f"sqlite:///{instance_dir / 'tracker.db'}"
         self.REDIS_URL = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
         # How long a web worker keeps the calendar and reminder rules that another worker may have edited,
-        # and how long the dashboard's counts are reused while no task changes (0: count every time).
+        # and how long the dashboard's counts and the lists' totals are reused while no task changes (0: never).
         self.SETTINGS_CACHE_SECONDS = float(env.get("SETTINGS_CACHE_SECONDS", self.SETTINGS_CACHE_SECONDS))
-        self.DASHBOARD_CACHE_SECONDS = float(env.get("DASHBOARD_CACHE_SECONDS", self.DASHBOARD_CACHE_SECONDS))
+        self.COUNTS_CACHE_SECONDS = float(env.get("COUNTS_CACHE_SECONDS", self.COUNTS_CACHE_SECONDS))
         self.TIMEZONE = env.get("TIMEZONE", "Asia/Shanghai")
         self.UPLOAD_DIR = env.get("UPLOAD_DIR") or str(instance_dir / "uploads")
         # Whole request bodies; a single evidence file is capped lower.
@@ -128,8 +128,8 @@ class TestConfig(Config):
 
     TESTING = True
     # Tests share one database and Redis, restart ids and set timestamps by hand, so two tests could share a
-    # dashboard key; the cache's own tests switch it on.
-    DASHBOARD_CACHE_SECONDS = 0
+    # count's key; the cache's own tests switch it on.
+    COUNTS_CACHE_SECONDS = 0
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 8192
 

@@ -164,11 +164,11 @@ def test_jobs_read_the_calendar_afresh(app, world):
 
 
 @pytest.fixture
-def dashboard_cache(app):
-    """The dashboard cache switched on (the suite runs with it off), with no entries from earlier tests."""
-    app.config["DASHBOARD_CACHE_SECONDS"] = 60
+def counts_cache(app):
+    """Shared counts switched on (the suite runs with them off), with no entries from earlier tests."""
+    app.config["COUNTS_CACHE_SECONDS"] = 60
     client = redis_client(app.config["REDIS_URL"])
-    for key in client.scan_iter("tracker:cache:dashboard:*"):
+    for key in client.scan_iter("tracker:cache:counts:*"):
         client.delete(key)
     return client
 
@@ -181,7 +181,7 @@ def _content(html):
     return html[html.index("<h1>"):html.index("</main>")]
 
 
-def test_dashboard_counts_are_shared_until_a_task_changes(client, world, dashboard_cache):
+def test_dashboard_counts_are_shared_until_a_task_changes(client, world, counts_cache):
     from tracker.services.reporting import targets
     first = world.task(title="任务一")
     world.task(title="任务二", due_date=date(2026, 11, 2))
@@ -209,12 +209,29 @@ def test_dashboard_counts_are_shared_until_a_task_changes(client, world, dashboa
     assert _total(client.get("/dashboard").get_data(as_text=True)) == 4
 
 
-def test_dashboard_works_without_redis(app, client, world, dashboard_cache):
+def test_dashboard_works_without_redis(app, client, world, counts_cache):
     world.task(title="任务一")
     app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
     login(client, "office")
     response = client.get("/dashboard")
     assert response.status_code == 200 and _total(response.get_data(as_text=True)) == 1
+
+
+def test_list_totals_are_shared_until_a_task_changes(client, world, counts_cache):
+    for i in range(3):
+        world.task(title=f"任务{i}", due_date=date(2026, 11, 2 + i))
+    login(client, "office")
+
+    def totals(url):
+        with statements() as seen:
+            html = client.get(url).get_data(as_text=True)
+        return int(re.search(r"共 (\d+) 条", html).group(1)), sum(s.lower().startswith("select count(*)") and "FROM plan_task" in s for s in seen)
+
+    assert totals("/tasks?per_page=1") == (3, 1)
+    assert totals("/tasks?per_page=1&page=2") == (3, 0)  # the next page: the same total, not counted again
+    assert totals("/tasks?per_page=1&light=red") == (3, 1)  # other filters: a count of their own
+    world.task(title="新任务")
+    assert totals("/tasks?per_page=1&page=2") == (4, 1)
 
 
 def test_my_tasks_counts_in_the_same_statement_and_past_the_last_page(app, world):

@@ -1,10 +1,8 @@
 """Dashboard aggregates (仪表盘): counts and progress computed by the database, a fixed number of statements."""
-import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import and_, case, func, literal, select, text, tuple_, union_all
 from sqlalchemy.orm import joinedload
 
@@ -13,9 +11,9 @@ from tracker.models import (STATUSES, Organisation, Plan, PlanTask, PlanTheme, P
                             UpdateMetric, User)
 from tracker.services.reporting.page import deadline, days_left
 from tracker.services.reporting.targets import share
+from tracker.services import counting
 from tracker.services.light_sql import LIGHTS, bounds, light_column, light_condition
 from tracker.services.orgs import visible_org_ids
-from tracker.services.shared_cache import remember
 
 OVERDUE_LIMIT = 20
 CACHE_FORMAT = 3  # raise when what `counts` returns changes shape: old entries are then never read
@@ -154,20 +152,8 @@ def _count(user: User, year: int, today: date) -> dict:
 
 
 def counts(user: User, year: int, today: date) -> dict:
-    """The counts, breakdowns, figure targets and the most overdue tasks' ids, shared by every worker in Redis for DASHBOARD_CACHE_SECONDS while no task changes.
-
-    One pass over a county's tasks takes ~150 ms at 100,000 (bench/page_time.py). The key holds what the counts
-    depend on: the organisations seen, the year, today and the light thresholds, and the newest task change
-    (every change sets updated_at; tasks are never deleted) read off an index. Only a change committed out of
-    timestamp order, or a renamed person, theme or unit, waits for the time limit.
-    """
-    seconds = current_app.config["DASHBOARD_CACHE_SECONDS"]
-    if seconds <= 0:
-        return _count(user, year, today)
-    newest, last_id = db.session.execute(select(func.max(PlanTask.updated_at), func.max(PlanTask.id))).one()
-    thresholds = hashlib.sha256(repr(bounds(today)).encode()).hexdigest()[:16]
-    key = f"dashboard:{CACHE_FORMAT}:{user.org.path}:{year}:{today}:{thresholds}:{newest}:{last_id}"
-    return remember(key, seconds, lambda: _count(user, year, today))
+    """The counts, breakdowns, figure targets and the most overdue tasks' ids, shared while no task changes."""
+    return counting.shared(user, today, f"dashboard:{CACHE_FORMAT}:{year}", lambda: _count(user, year, today))
 
 
 def build(user: User, year: int, today: date) -> Dashboard:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.models import AuditEntry, Plan, PlanTask, PlanTheme, User, task_is_open
+from tracker.services import counting
 from tracker.services.orgs import visible_org_ids
 
 
@@ -61,7 +62,7 @@ def task_page(user: User, filters: TaskFilters, today: date, page: int, per_page
     an offset makes the database step over every row before the page (page 4,990 of 100,000 tasks: 165 ms).
     """
     query = visible_tasks(user, filters, today)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = counting.total(user, today, filters, query)
     query = query.options(joinedload(PlanTask.owner), joinedload(PlanTask.lead), joinedload(PlanTask.theme),
                           selectinload(PlanTask.co_owners))
     if after is None:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.models import Organisation, Plan, PlanTask, PlanTheme, User, task_co_owner, task_is_open
+from tracker.services import counting
 from tracker.services.light_sql import bounds, light_condition, urgency_column
 from tracker.services.orgs import visible_org_ids
 from tracker.services.queries import TaskFilters, visible_tasks
@@ -74,7 +75,7 @@ def _order(query, sort: str, today: date):
 def task_list(user: User, f: ListFilters, today: date, page: int, per_page: int) -> tuple[list[PlanTask], int]:
     """One page of the tasks the user may read, filtered and sorted, with the total."""
     query = _filtered(user, f, today)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = counting.total(user, today, f, query)
     rows = db.session.scalars(_order(query, f.sort, today).options(
         joinedload(PlanTask.owner), joinedload(PlanTask.lead), joinedload(PlanTask.theme),
         joinedload(PlanTask.org), selectinload(PlanTask.co_owners),
