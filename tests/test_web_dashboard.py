@@ -72,7 +72,7 @@ def test_dashboard_with_a_bad_year(client, world):
 
 
 def test_a_county_sized_owner_table_shows_the_most_overdue_first_and_the_rest_on_request(client, world):
-    from tracker.dashboard.views import OWNER_ROWS
+    from tracker.services.dashboard import OWNER_ROWS
     from tracker.services import users
     town = get_user("office").org
     for i in range(OWNER_ROWS + 2):

@@ -11,9 +11,8 @@ from tracker.web import roles_required
 
 bp = Blueprint("dashboard", __name__)
 
-# A county has hundreds of owners, a city hundreds of units: the page lists the most overdue first and the
-# rest on request (a 286-unit dashboard was 234 KB and 33 req/s; bench/http_load.py).
-OWNER_ROWS = 30
+# A city has hundreds of units (and thousands of owners, see dashboard.OWNER_ROWS): the page lists the most
+# overdue first and the rest on request (a 286-unit dashboard was 234 KB and 33 req/s; bench/http_load.py).
 ORG_ROWS = 30
 
 
@@ -25,13 +24,13 @@ def index():
     raw = request.args.get("year", "")
     year = int(raw) if raw.isdecimal() and int(raw) in years else (day.year if day.year in years or not years
                                                                    else years[0])
-    data = dashboard.build(current_user, year, day)
+    data = dashboard.build(current_user, year, day, every_owner=request.args.get("owners") == "all")
     # The committee sends the report up and the county collects it: both watch the 1 April deadline.
     countdown = dashboard.report_countdown(day) if current_user.role in ("committee", "viewer") else None
-    owners = data.owners if request.args.get("owners") == "all" else data.owners[:OWNER_ROWS]
     orgs = data.orgs if request.args.get("orgs") == "all" or len(data.orgs) <= ORG_ROWS else \
         dashboard.most_overdue_first(data.orgs)[:ORG_ROWS]
-    return render_template("dashboard/index.html", d=data, owners=owners, orgs=orgs, years=years, status_labels=STATUS_LABELS,
+    return render_template("dashboard/index.html", d=data, owners=data.owners, orgs=orgs, years=years,
+                           status_labels=STATUS_LABELS,
                            light_labels=LIGHT_LABELS, per_org=len(data.orgs) > 1, countdown=countdown,
                            section_titles=sections_for(current_user.org, year),
                            tasks_url=url_for("task_pages.index"))  # each breakdown cell adds its filters to it
