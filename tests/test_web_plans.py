@@ -144,6 +144,14 @@ def test_light_filter_in_sql_agrees_with_the_python_rule(app, world):
     rank = {"red": 0, "yellow": 1, "green": 2, "grey": 3}
     order = [rank[expected[t.title]] for t in everything]
     assert order == sorted(order)
+    # Page by page, each light read only as far as the page needs, gives the order of sorting every task at once.
+    from tracker.services.task_lists import _filtered, _order
+    full = [t.id for t in db.session.scalars(_order(_filtered(office, ListFilters(), TODAY), "urgency", TODAY))]
+    assert [t.id for t in everything] == full
+    for per_page in (1, 4, 7):
+        paged = [t.id for page in range(1, len(full) // per_page + 2)
+                 for t in task_list(office, ListFilters(), TODAY, page, per_page)[0]]
+        assert paged == full, per_page
 
 
 def test_light_filter_follows_an_organisations_own_thresholds(app, world):
