@@ -249,6 +249,25 @@ def test_task_list_filters_search_and_sorts(client, world):
     assert "调解卷宗整理" in _text(response)
 
 
+def test_too_many_people_to_list_are_filtered_by_a_typed_username(client, world, monkeypatch):
+    from tracker.services import task_lists
+    world.task(title="宣讲任务", owner="cadre", co_owners=[])
+    world.task(title="调解任务", owner="cadre2", co_owners=[], lead="leader2")
+    login(client, "office")
+    html = _text(client.get("/tasks"))
+    assert re.search(r'<select[^>]*name="owner"', html) and "cadre姓名(cadre)" in html  # a township: a list
+    monkeypatch.setattr(task_lists, "PEOPLE_TO_LIST", 3)  # a city's thousands
+    html = _text(client.get("/tasks?owner=cadre2"))
+    owner_input = re.search(r'<input[^>]*name="owner"[^>]*>', html)
+    assert owner_input and 'placeholder="用户名"' in owner_input[0] and 'value="cadre2"' in owner_input[0]
+    assert not re.search(r'<select[^>]*name="owner"', html) and "cadre姓名(cadre)" not in html
+    assert "调解任务" in html and "宣讲任务" not in html
+    html = _text(client.get("/tasks?lead=leader2"))
+    assert "调解任务" in html and "宣讲任务" not in html
+    html = _text(client.get("/tasks?owner=nobody"))
+    assert "调解任务" not in html and "宣讲任务" not in html
+
+
 def test_review_queue_oldest_first_and_decides_each_tasks_oldest(client, app, world):
     first = world.task(title="先提交的任务")
     second = world.task(title="后提交的任务")

@@ -1,6 +1,7 @@
 """The task list's filter form, shared by the task list, the plan page and 我的任务."""
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
+from wtforms.widgets import TextInput
 
 from tracker.models import STATUS_LABELS
 from tracker.services.light_sql import LIGHT_LABELS
@@ -18,6 +19,17 @@ def _options(pairs) -> list[SelectChoice]:
     return [SelectChoice(str(value), label) for value, label in pairs]
 
 
+class PersonField(SelectField):
+    """A select of people, or a username typed in where there are too many people to list."""
+
+    def _value(self) -> str:  # what the text input shows
+        return "" if self.data in (None, "None") else self.data
+
+    def type_in(self) -> None:
+        self.widget, self.validate_choice = TextInput(), False
+        self.render_kw = {"placeholder": "用户名", "maxlength": 64}
+
+
 class TaskFilterForm(QueryForm):
     """Search, filters and sorting; a bad value is reported beside its field and ignored."""
 
@@ -26,8 +38,8 @@ class TaskFilterForm(QueryForm):
     theme = SelectField("主题", default="")
     status = SelectField("状态", default="", choices=[ALL] + _options(STATUS_LABELS.items()))
     light = SelectField("红黄绿灯", default="", choices=[ALL] + _options(LIGHT_LABELS.items()))
-    owner = SelectField("责任人", default="")
-    lead = SelectField("牵头领导", default="")
+    owner = PersonField("责任人", default="")
+    lead = PersonField("牵头领导", default="")
     # Up to the most sub-sections a report template may have, so an eighth added by the committee can be picked.
     section = SelectField("报告板块", default="", choices=[ALL] + _options((i, f"({NUMERALS[i - 1]})") for i in
                                                              range(1, MAX_SECTIONS + 1)))
@@ -40,9 +52,13 @@ class TaskFilterForm(QueryForm):
     def fill(self, choices: dict, years: list[int] | None = None, default_sort: str = "urgency"):
         """Set the choices the user can pick from (themes, people, organisations, years)."""
         self.theme.choices = [ALL] + _options((k, f"{k} · {t}") for k, t in choices["themes"])
-        people = _options((u, f"{n}({u})") for u, n in choices["people"])
-        self.owner.choices = [ALL] + people
-        self.lead.choices = [ALL] + people
+        if choices["people"] is None:
+            self.owner.type_in()
+            self.lead.type_in()
+        else:
+            people = _options((u, f"{n}({u})") for u, n in choices["people"])
+            self.owner.choices = [ALL] + people
+            self.lead.choices = [ALL] + people
         self.org.choices = [ALL] + _options(choices["orgs"])
         self.year.choices = [ALL] + _options((y, f"{y}年") for y in (years or []))
         if not self.sort.data or self.sort.data == "None":
