@@ -261,19 +261,19 @@ def test_keyset_pages_walk_the_same_order_as_offset_pages(as_, world):
         undated = {"owner": None, "co_owners": []} if due is None else {}  # a draft: not yet assigned
         world.task(title=f"任务{i:02d}", due_date=due, start_date=None, theme="新" if i % 2 else "法", **undated)
     office = as_("office")
-    for query in ("", "&theme=新"):
+    for query, per_page in (("", 3), ("", 7), ("&theme=新", 3), ("&theme=新", 7)):  # 14 and 7 tasks
         by_offset = ok(office.get(f"/tasks?per_page=100{query}"))["items"]
         walked, after, pages = [], None, 0
         while True:
-            page = ok(office.get(f"/tasks?per_page=3{query}" + (f"&after={after}" if after else "")))
-            assert page["total"] == len(by_offset)
+            page = ok(office.get(f"/tasks?per_page={per_page}{query}" + (f"&after={after}" if after else "")))
+            assert page["total"] == len(by_offset) and page["items"]
             walked += page["items"]
             pages += 1
             after = page["next_after"]
             if after is None:
                 break
         assert [t["id"] for t in walked] == [t["id"] for t in by_offset]  # undated tasks last, none twice
-        assert pages == len(by_offset) // 3 + 1
+        assert pages == -(-len(by_offset) // per_page)  # a full last page says so: no empty page after it
     first = ok(office.get("/tasks?per_page=3"))["items"][-1]
     assert ok(office.get("/tasks?per_page=3"))["next_after"] == f"{first['due_date']}:{first['id']}"
 
@@ -282,7 +282,7 @@ def test_keyset_pages_walk_the_same_order_as_offset_pages(as_, world):
     "page=0", "page=abc", "page=-1", "page=1.5", "per_page=0", "per_page=abc", "per_page=-5",
     "section=x", "plan_id=abc", "overdue=maybe", "status=finished", "q=" + "长" * 101,
     "page=%C2%B2", "per_page=%C2%B3", "after=abc", "after=2026-02-30:1", "after=2026-01-01", "after=none:",
-    "after=none:99999999999", "after=2026-01-01:-1", "after=%00",
+    "after=none:99999999999", "after=2026-01-01:-1", "after=%00", "after=none:%D9%A1",
 ])
 def test_bad_list_parameters_are_400(as_, world, query):
     world.task()

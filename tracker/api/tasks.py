@@ -47,7 +47,7 @@ def _task_json(task: PlanTask):
 
 
 AFTER = [("after", "string", "上一页返回的 next_after(形如 2026-11-20:1234,无完成时限为 none:1234);给出时忽略 page")]
-CURSOR = re.compile(r"(\d{4}-\d{2}-\d{2}|none):(\d{1,10})")
+CURSOR = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2}|none):([0-9]{1,10})")
 
 
 def _cursor() -> TaskCursor | None:
@@ -64,8 +64,8 @@ def _cursor() -> TaskCursor | None:
     return TaskCursor(due, int(match[2]))
 
 
-def _next_after(rows: list, per_page: int) -> str | None:
-    if len(rows) < per_page:
+def _next_after(rows: list, more: bool) -> str | None:
+    if not more:
         return None
     last = rows[-1]
     return f"{last.due_date.isoformat() if last.due_date else 'none'}:{last.id}"
@@ -78,9 +78,9 @@ def list_tasks():
     page, per_page = pagination()
     after = _cursor()
     day = today()
-    rows, total = task_page(g.api_user, filters, day, page, per_page, after)
+    rows, total, more = task_page(g.api_user, filters, day, page, per_page, after)
     return jsonify({**page_body([serialize.task(t, day) for t in rows], total, page, per_page),
-                    "next_after": _next_after(rows, per_page)})
+                    "next_after": _next_after(rows, more)})
 
 
 @operation(bp, "/tasks", "POST", summary="新建任务(党政办)", body=schemas.TaskCreate, response=schemas.TaskOut,

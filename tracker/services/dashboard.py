@@ -17,7 +17,7 @@ from tracker.services.orgs import visible_org_ids
 
 OVERDUE_LIMIT = 20
 # A county has hundreds of owners (a city thousands): the shared counts keep the most overdue ones, which the
-# page shows; all of them are counted afresh on request (4,004 owners made every view decode 4,004 groups).
+# page shows, and all of them under a key of their own (4,004 owners made every view decode 4,004 groups).
 OWNER_ROWS = 30
 CACHE_FORMAT = 4  # raise when what `counts` returns changes shape: old entries are then never read
 
@@ -121,7 +121,7 @@ THEME_ORDER = {"法": 0, "新": 1, "实": 2}
 
 def most_overdue_first(groups: list[Group]) -> list[Group]:
     """Groups with the most red tasks first, then the most tasks, then by name."""
-    return sorted(groups, key=lambda g: (-g.lights["red"], -g.total, g.label))
+    return sorted(groups, key=lambda g: (-g.lights["red"], -g.total, g.label, str(g.key)))
 
 
 def _count(user: User, year: int, today: date) -> dict:
@@ -156,18 +156,19 @@ def _count(user: User, year: int, today: date) -> dict:
                (("themes", themes), ("sections", sections), ("owners", owners), ("orgs", orgs))}}
 
 
-def counts(user: User, year: int, today: date) -> dict:
-    """The counts, breakdowns (the most overdue owners), figure targets and the most overdue tasks' ids, shared
-    while no task changes."""
-    def top_owners():
+def counts(user: User, year: int, today: date, every_owner: bool = False) -> dict:
+    """The counts, breakdowns (the most overdue owners, or all of them), figure targets and the most overdue
+    tasks' ids, shared while no task changes."""
+    def compute():
         c = _count(user, year, today)
-        return {**c, "owners": c["owners"][:OWNER_ROWS]}
-    return counting.shared(user, today, f"dashboard:{CACHE_FORMAT}:{year}", top_owners)
+        return c if every_owner else {**c, "owners": c["owners"][:OWNER_ROWS]}
+    return counting.shared(user, today, f"dashboard:{CACHE_FORMAT}:{year}:{'all' if every_owner else 'top'}",
+                           compute)
 
 
 def build(user: User, year: int, today: date, every_owner: bool = False) -> Dashboard:
     """Every figure of the dashboard for the tasks the user may read in that year."""
-    c = _count(user, year, today) if every_owner else counts(user, year, today)
+    c = counts(user, year, today, every_owner)
     themes, sections, owners, orgs = ([Group(**g) for g in c[name]] for name in ("themes", "sections", "owners", "orgs"))
     by_status, by_light = c["by_status"], c["by_light"]
     overdue = db.session.scalars(select(PlanTask).where(PlanTask.id.in_(c["overdue_ids"]))

@@ -56,7 +56,7 @@ class TaskCursor:
 
 def task_page(user: User, filters: TaskFilters, today: date, page: int, per_page: int,
               after: TaskCursor | None = None):
-    """One page of visible tasks ordered by due date (none last) then id, with the total.
+    """One page of visible tasks ordered by due date (none last) then id, the total, and whether more follow.
 
     With `after` the page starts behind that task, read off the (due date, id) index however deep it is;
     an offset makes the database step over every row before the page (page 4,990 of 100,000 tasks: 165 ms).
@@ -65,20 +65,22 @@ def task_page(user: User, filters: TaskFilters, today: date, page: int, per_page
     total = counting.total(user, today, filters, query)
     query = query.options(joinedload(PlanTask.owner), joinedload(PlanTask.lead), joinedload(PlanTask.theme),
                           selectinload(PlanTask.co_owners))
+    wanted = per_page + 1  # one more than the page says whether another page follows
     if after is None:
         rows = db.session.scalars(query.order_by(PlanTask.due_date.asc().nulls_last(), PlanTask.id)  # 0430's order
-                                  .limit(per_page).offset((page - 1) * per_page)).all()
-        return rows, total
-    rows = []
-    if after.due_date is not None:  # the rest of the dated tasks, then those without a due date
-        rows = db.session.scalars(query.where(tuple_(PlanTask.due_date, PlanTask.id) > tuple_(after.due_date, after.id))
-                                  .order_by(PlanTask.due_date, PlanTask.id).limit(per_page)).all()
-    if len(rows) < per_page:
-        undated = query.where(PlanTask.due_date.is_(None))
-        if after.due_date is None:
-            undated = undated.where(PlanTask.id > after.id)
-        rows += db.session.scalars(undated.order_by(PlanTask.id).limit(per_page - len(rows))).all()
-    return rows, total
+                                  .limit(wanted).offset((page - 1) * per_page)).all()
+    else:
+        rows = []
+        if after.due_date is not None:  # the rest of the dated tasks, then those without a due date
+            rows = db.session.scalars(
+                query.where(tuple_(PlanTask.due_date, PlanTask.id) > tuple_(after.due_date, after.id))
+                .order_by(PlanTask.due_date, PlanTask.id).limit(wanted)).all()
+        if len(rows) < wanted:
+            undated = query.where(PlanTask.due_date.is_(None))
+            if after.due_date is None:
+                undated = undated.where(PlanTask.id > after.id)
+            rows += db.session.scalars(undated.order_by(PlanTask.id).limit(wanted - len(rows))).all()
+    return rows[:per_page], total, len(rows) > per_page
 
 
 def visible_plans(user: User, page: int, per_page: int):

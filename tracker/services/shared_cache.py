@@ -1,6 +1,6 @@
 """Results that are costly at county size, kept for a short time in Redis and shared by every web worker.
 
-A key must name everything the result depends on (see dashboard.breakdown_rows); the time limit only bounds
+A key must name everything the result depends on (see tracker/services/counting.py); the time limit only bounds
 what a key cannot see. Without Redis the result is computed each time: a cache never takes a page down.
 """
 import json

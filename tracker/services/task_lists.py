@@ -1,5 +1,5 @@
 """Task lists for the pages: every filter, the light included, and every sort done in SQL."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import func, literal, select, union_all
@@ -92,7 +92,7 @@ def _most_urgent(query, today: date, page: int, per_page: int):
 def task_list(user: User, f: ListFilters, today: date, page: int, per_page: int) -> tuple[list[PlanTask], int]:
     """One page of the tasks the user may read, filtered and sorted, with the total."""
     query = _filtered(user, f, today)
-    total = counting.total(user, today, f, query)
+    total = counting.total(user, today, replace(f, sort=""), query)  # one total whatever the order
     loads = (joinedload(PlanTask.owner), joinedload(PlanTask.lead), joinedload(PlanTask.theme),
              joinedload(PlanTask.org), selectinload(PlanTask.co_owners))
     if f.sort == "urgency":
