@@ -9,9 +9,10 @@ from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, event, insert, select
+from sqlalchemy import create_engine, insert, select
 from sqlalchemy.dialects import postgresql
 
+from tests.test_statement_counts import count_statements
 from tests.web_fixtures import login
 from tracker.extensions import db
 from tracker.models import CalendarOverride, PlanTask, task_is_open
@@ -26,16 +27,9 @@ TODAY = date(2026, 11, 25)  # conftest's FIXED_TODAY, a Wednesday
 
 @contextmanager
 def statements():
-    """The SQL statements run inside the block."""
-    seen: list[str] = []
-
-    def before(conn, cursor, statement, *_):
-        seen.append(statement)
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
+    """The text of the SQL statements run inside the block."""
+    with count_statements() as counter:
+        yield counter["sql"]
 
 
 def _reads(seen, table):

@@ -10,10 +10,12 @@ from tracker.services.users import get_user
 
 @contextmanager
 def count_statements():
-    counter = {"n": 0}
+    """Counts the SQL statements run inside the block (`n`) and keeps their text (`sql`)."""
+    counter = {"n": 0, "sql": []}
 
-    def before(*_args, **_kw):
+    def before(conn, cursor, statement, *_args, **_kw):
         counter["n"] += 1
+        counter["sql"].append(statement)
 
     event.listen(db.engine, "before_cursor_execute", before)
     try:
