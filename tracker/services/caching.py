@@ -18,6 +18,7 @@ from tracker.extensions import db
 # Tables whose rows the process copy holds; a commit touching one of them clears it.
 SETTINGS_TABLES = frozenset({"calendar_override", "calendar_year", "reminder_rule"})
 CHANGED = "tracker.settings_changed"  # in session.info: this transaction has flushed a change to them
+DERIVED = ("light_bounds",)  # worked out per request from the settings, so forgotten with them
 
 
 def request_cache() -> dict:
@@ -27,10 +28,6 @@ def request_cache() -> dict:
     if "_tracker_cache" not in g:
         g._tracker_cache = {}
     return g._tracker_cache
-
-
-# What is worked out per request from the settings, forgotten with them.
-DERIVED = ("light_bounds",)
 
 
 def _process_cache() -> dict:
