@@ -46,7 +46,8 @@ def build(db, count: int, start_id: int, ids_due: int):
     db.session.commit()
 
 
-def counted_sweep(db, day):
+def counted_sweep(db, day, digest_due=True):
+    """Today's sweep as the beat runs it (flush, commit), timed, with its statements counted."""
     from sqlalchemy import event
     from tracker.services import workdays
     from tracker.services.reminders.rules import forget_cached
@@ -59,7 +60,7 @@ def counted_sweep(db, day):
         n["statements"] += 1
     event.listen(db.engine, "before_cursor_execute", count)
     started = time.perf_counter()
-    beat = run_sweep(day, digest_due=True)
+    beat = run_sweep(day, digest_due=digest_due)
     db.session.commit()
     elapsed = time.perf_counter() - started
     event.remove(db.engine, "before_cursor_execute", count)

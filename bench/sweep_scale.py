@@ -20,30 +20,10 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from bench.reminders_sweep import counted_sweep
+
 ROOT = Path(__file__).resolve().parent.parent
 QUEUE = "bench-sweep"
-
-
-def counted_sweep(db, day):
-    """Today's sweep as the beat runs it (flush, commit), timed, with its statements counted."""
-    from sqlalchemy import event
-
-    from tracker.services import workdays
-    from tracker.services.reminders.rules import forget_cached
-    from tracker.services.reminders.sweep import run_sweep
-    forget_cached()
-    workdays.invalidate()
-    n = {"statements": 0}
-
-    def count(*_a, **_k):
-        n["statements"] += 1
-    event.listen(db.engine, "before_cursor_execute", count)
-    started = time.perf_counter()
-    beat = run_sweep(day)
-    db.session.commit()
-    elapsed = time.perf_counter() - started
-    event.remove(db.engine, "before_cursor_execute", count)
-    return n["statements"], elapsed, {k: v for k, v in beat.counts.items() if v}
 
 
 def facts(db, day, now) -> dict:
@@ -131,8 +111,9 @@ def main(argv=None) -> int:
             if args.reset:
                 reset(db)
             f = facts(db, day, utcnow())
-            first, first_s, wrote = counted_sweep(db, day)
-            again, again_s, wrote_again = counted_sweep(db, day)
+            first, first_s, wrote = counted_sweep(db, day, digest_due=False)
+            again, again_s, wrote_again = counted_sweep(db, day, digest_due=False)
+            wrote, wrote_again = ({k: v for k, v in c.items() if v} for c in (wrote, wrote_again))
             db.session.remove()
             db.engine.dispose()
         print(f"{url.rsplit('/', 1)[-1]}: {f['tasks']:,} tasks, {f['due']:,} open due today or overdue, "
