@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, insert, select
 from sqlalchemy.dialects import postgresql
 
 from tests.test_statement_counts import count_statements
-from tests.web_fixtures import login
+from tests.web_fixtures import as_user, login
 from tracker.extensions import db
 from tracker.models import CalendarOverride, PlanTask, task_is_open
 from tracker.services import progress
@@ -245,3 +245,78 @@ def test_closed_statuses_are_written_into_the_sql():
     """A bound `NOT IN ($1, $2, $3)` hides the partial indexes from a prepared statement's generic plan."""
     sql = str(select(PlanTask.id).where(task_is_open()).compile(dialect=postgresql.dialect()))
     assert "NOT IN ('done', 'cancelled', 'carried_over')" in sql
+
+
+def _task_reads(seen):
+    """Statements that read tasks, other than the newest-change check."""
+    return [s for s in seen if "FROM plan_task" in s and "max(plan_task.updated_at)" not in s]
+
+
+def test_my_tasks_page_is_shared_until_a_task_changes(app, client, world, counts_cache):
+    first = world.task(title="宪法宣传周", due_date=date(2026, 11, 20))
+    world.task(title="行政复议")
+    world.task(title="别人的任务", owner="cadre3", co_owners=[])
+    login(client, "cadre")
+    with statements() as cold:
+        html = _my_page(client)
+    with statements() as warm:
+        again = _my_page(client)
+    assert "宪法宣传周" in html and "行政复议" in html and "别人的任务" not in html
+    assert _content(again) == _content(html)
+    assert _task_reads(cold) and not _task_reads(warm) and len(warm) < len(cold)
+    # The owner's progress shows on the very next view, and so does a new task.
+    progress.record_progress(get_user("cadre"), first, percent=40, note="推进中")
+    db.session.commit()
+    assert 'aria-valuenow="40"' in _my_page(client)
+    world.task(title="公证服务")
+    assert "公证服务" in _my_page(client)
+    # Another query string is another page; another user sees only their own tasks.
+    searched = client.get("/?q=行政复议").get_data(as_text=True)
+    assert "行政复议" in searched and "宪法宣传周" not in searched
+    with as_user(app, "cadre3") as other:
+        theirs = _my_page(other)
+    assert "别人的任务" in theirs and "宪法宣传周" not in theirs
+
+
+def test_waiting_requests_are_counted_on_every_view(client, world, counts_cache):
+    from tracker.services import requests
+    task = world.task(title="宪法宣传周", lead="office")
+    login(client, "office")
+    assert "等待您审核" not in _my_page(client)
+    requests.request_extension(get_user("cadre"), task, date(2027, 1, 31), "材料未齐")
+    db.session.commit()  # a request changes no task, yet the banner must show at once
+    assert "有 1 项申请等待您审核" in _my_page(client)
+
+
+def test_api_task_pages_are_shared_until_a_task_changes(client, world, api, counts_cache):
+    task = world.task(title="宪法宣传周")
+    world.task(title="行政复议", due_date=date(2026, 11, 2))
+    office = api("office")
+    with statements() as cold:
+        body = office.get("/tasks?per_page=1").get_json()
+    with statements() as warm:
+        again = office.get("/tasks?per_page=1").get_json()
+    assert again == body and body["total"] == 2 and body["items"][0]["title"] == "行政复议"
+    assert _task_reads(cold) and not _task_reads(warm)
+    assert office.get("/tasks?per_page=1&page=2").get_json()["items"][0]["title"] == "宪法宣传周"
+    changed = office.patch(f"/tasks/{task.id}", json={"title": "宪法宣传周(改)", "version": task.version})
+    assert changed.status_code == 200, changed.get_json()
+    assert office.get("/tasks?per_page=1&page=2").get_json()["items"][0]["title"] == "宪法宣传周(改)"
+    # Another township's committee shares nothing with this one.
+    assert api("other_office").get("/tasks?per_page=1").get_json()["total"] == 0
+
+
+def test_a_change_in_the_same_request_reads_the_newest_change_again(app, world, counts_cache):
+    from tracker.services import counting
+    task = world.task(title="宪法宣传周")
+    office = get_user("office")
+    with app.test_request_context("/"):
+        before = counting.shared(office, TODAY, "titles", lambda: [t.title for t in db.session.scalars(
+            select(PlanTask))])
+        task = db.session.get(PlanTask, task.id)
+        task.title = "宪法宣传周(改)"
+        db.session.flush()  # not yet committed: the newest change is read again all the same
+        after = counting.shared(office, TODAY, "titles", lambda: [t.title for t in db.session.scalars(
+            select(PlanTask))])
+        db.session.rollback()
+    assert (before, after) == (["宪法宣传周"], ["宪法宣传周(改)"])

@@ -14,7 +14,7 @@ from tracker.extensions import db
 from tracker.models import STATUSES, Evidence, PlanTask, ProgressUpdate
 from tracker.routing import MAX_ID
 from tracker.services import evidence as evidence_files
-from tracker.services import progress, requests, tasks
+from tracker.services import counting, progress, requests, tasks
 from tracker.services.access import can_read_org, load_plan, load_task
 from tracker.services.clock import today
 from tracker.services.errors import NotFound, ValidationFailed
@@ -78,9 +78,14 @@ def list_tasks():
     page, per_page = pagination()
     after = _cursor()
     day = today()
-    rows, total, more = task_page(g.api_user, filters, day, page, per_page, after)
-    return jsonify({**page_body([serialize.task(t, day) for t in rows], total, page, per_page),
-                    "next_after": _next_after(rows, more)})
+
+    def body() -> dict:
+        rows, total, more = task_page(g.api_user, filters, day, page, per_page, after)
+        return {**page_body([serialize.task(t, day) for t in rows], total, page, per_page),
+                "next_after": _next_after(rows, more)}
+    # Integrations poll the same pages over and over: while no task changes, every worker answers from one copy.
+    key = "api-tasks:" + counting.digest((filters, page, per_page, after))
+    return jsonify(counting.shared(g.api_user, day, key, body))
 
 
 @operation(bp, "/tasks", "POST", summary="新建任务(党政办)", body=schemas.TaskCreate, response=schemas.TaskOut,
