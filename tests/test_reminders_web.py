@@ -1,6 +1,7 @@
 """The notification pages: the centre and badge, the log with retry, rules, robots, the calendar, recurring tasks."""
 from datetime import date, timedelta
 
+from flask import g
 from sqlalchemy import select
 
 from tests.factories import PASSWORD, csrf_token
@@ -52,6 +53,28 @@ def test_badge_is_one_statement(client, world, quiet_queue):
     with count_statements() as many:
         client.get("/notices/settings")
     assert many["n"] == few["n"]
+
+
+def test_badge_is_read_with_the_signed_in_user_and_again_after_a_write(app, client, world, quiet_queue):
+    from tracker.auth.loader import load_user
+    from tracker.services.reminders import inbox
+    cadre = get_user("cadre")
+    urge(get_user("office"), world.task(), "请尽快反馈")
+    db.session.commit()
+    login(client, "cadre")
+    client.get("/notices/settings")
+    g.pop("_login_user", None)  # the test's app context outlives requests: load the user as a worker does
+    with count_statements() as seen:
+        html = client.get("/notices/settings").get_data(as_text=True)
+    assert 'class="notice-count">2<' in html
+    reads = [s for s in seen["sql"] if "FROM notification" in s]
+    assert len(reads) == 1 and "FROM user_account" in reads[0]  # one statement: the user and the badge
+    with app.test_request_context("/"):
+        user = load_user(f"{cadre.id}:{cadre.session_epoch}")
+        assert inbox.badge(user)[0] == 2
+        inbox.mark_all_read(user)  # a bulk UPDATE: no flush announces it
+        assert inbox.badge(user)[0] == 0
+        db.session.rollback()
 
 
 def test_committee_is_warned_when_no_sweep_ran_for_an_hour(client, world, quiet_queue):

@@ -19,6 +19,7 @@ from tracker.extensions import db
 SETTINGS_TABLES = frozenset({"calendar_override", "calendar_year", "reminder_rule"})
 CHANGED = "tracker.settings_changed"  # in session.info: this transaction has flushed a change to them
 DERIVED = ("light_bounds",)  # worked out per request from the settings, so forgotten with them
+FACTS = "facts"  # in the request cache: see request_facts()
 
 
 def request_cache() -> dict:
@@ -28,6 +29,25 @@ def request_cache() -> dict:
     if "_tracker_cache" not in g:
         g._tracker_cache = {}
     return g._tracker_cache
+
+
+def request_facts() -> dict:
+    """Facts read from the database for this request (who is signed in, the newest task change…), forgotten
+    as soon as the request writes anything itself."""
+    return request_cache().setdefault(FACTS, {})
+
+
+def forget_request_facts() -> None:
+    """Read the request's facts again (after a bulk UPDATE, which no flush announces)."""
+    if has_app_context():
+        request_cache().pop(FACTS, None)
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_request_facts(session, *args) -> None:
+    forget_request_facts()
 
 
 def _process_cache() -> dict:

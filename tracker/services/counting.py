@@ -13,13 +13,12 @@ is read once per request, and again after the request itself flushes or commits.
 import hashlib
 from datetime import date
 
-from flask import current_app, has_app_context
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from flask import current_app
+from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.models import PlanTask, User
-from tracker.services.caching import request_cache
+from tracker.services.caching import request_facts
 from tracker.services.light_sql import bounds
 from tracker.services.shared_cache import remember
 
@@ -29,21 +28,12 @@ def digest(value) -> str:
     return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
 
 
-NEWEST = "newest_task_change"  # in the request cache
-
-
 def _newest_change() -> tuple:
-    cache = request_cache()
-    if NEWEST not in cache:
-        cache[NEWEST] = tuple(db.session.execute(select(func.max(PlanTask.updated_at), func.max(PlanTask.id))).one())
-    return cache[NEWEST]
-
-
-@event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_commit")
-def _forget_newest_change(session, *args) -> None:
-    if has_app_context():
-        request_cache().pop(NEWEST, None)
+    facts = request_facts()
+    if "newest_task_change" not in facts:
+        facts["newest_task_change"] = tuple(db.session.execute(
+            select(func.max(PlanTask.updated_at), func.max(PlanTask.id))).one())
+    return facts["newest_task_change"]
 
 
 def shared(user: User, today: date, what: str, compute):

@@ -7,9 +7,11 @@ from sqlalchemy.orm import joinedload
 from tracker.extensions import db
 from tracker.models import Notification, PlanTask, ReminderSweep, User
 from tracker.models.types import utcnow
+from tracker.services.caching import forget_request_facts, request_facts
 from tracker.services.errors import NotFound
 
 HEARTBEAT_GRACE = timedelta(hours=1)
+BADGE = "notice_badge"  # in the request's facts
 
 
 def page_for(user: User, page: int, per_page: int, *, unread_only: bool = False):
@@ -41,21 +43,34 @@ def mark_all_read(user: User) -> int:
     result = db.session.execute(update(Notification).where(
         Notification.recipient_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()),
         execution_options={"synchronize_session": False})
+    forget_request_facts()  # the badge, if already read
     return result.rowcount or 0
 
 
-def badge(user: User) -> tuple[int, datetime | None]:
-    """The unread count and the last sweep's finish, in one statement (it runs on every page)."""
+def badge_columns(user_id: int) -> tuple:
+    """The unread count and the last sweep's finish, as two columns to select with the signed-in user."""
     unread = select(func.count()).select_from(Notification).where(
-        Notification.recipient_id == user.id, Notification.read_at.is_(None)).scalar_subquery()
-    last = select(func.max(ReminderSweep.finished_at)).scalar_subquery()
-    row = db.session.execute(select(unread, last)).one()
-    finished = row[1]
+        Notification.recipient_id == user_id, Notification.read_at.is_(None)).scalar_subquery()
+    return unread, select(func.max(ReminderSweep.finished_at)).scalar_subquery()
+
+
+def keep_badge(user: User, unread: int, finished) -> None:
+    """Remember the badge read with the user for the rest of the request (it is read again after a write)."""
     if isinstance(finished, str):  # SQLite returns max() of a timestamp as text
         finished = datetime.fromisoformat(finished)
     if finished is not None and finished.tzinfo is None:
         finished = finished.replace(tzinfo=timezone.utc)
-    return row[0], finished
+    request_facts()[BADGE] = (user.id, unread, finished)
+
+
+def badge(user: User) -> tuple[int, datetime | None]:
+    """The unread count and the last sweep's finish (it shows on every page): as read with the signed-in user,
+    or in one statement."""
+    kept = request_facts().get(BADGE)
+    if kept is None or kept[0] != user.id:
+        keep_badge(user, *db.session.execute(select(*badge_columns(user.id))).one())
+        kept = request_facts()[BADGE]
+    return kept[1], kept[2]
 
 
 def reminders_stalled(last_finished: datetime | None) -> bool:
