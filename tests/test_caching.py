@@ -320,3 +320,21 @@ def test_a_change_in_the_same_request_reads_the_newest_change_again(app, world, 
             select(PlanTask))])
         db.session.rollback()
     assert (before, after) == (["宪法宣传周"], ["宪法宣传周(改)"])
+
+
+def test_a_warm_page_is_one_statement(client, world, api, counts_cache):
+    """The signed-in user (or the API token), the badge and the newest task change come in one statement."""
+    from flask import g
+    world.task(title="宪法宣传周")
+    office = api("office")
+    login(client, "cadre")
+    _my_page(client)  # kept in Redis
+    office.get("/tasks")
+    g.pop("_login_user", None)  # the test's app context outlives requests: load the user as a worker does
+    with statements() as page:
+        html = _my_page(client)
+    with statements() as listed:
+        body = office.get("/tasks").get_json()
+    assert "宪法宣传周" in html and body["items"][0]["title"] == "宪法宣传周"
+    assert len(page) == 1 and "FROM user_account" in page[0] and "max(plan_task.updated_at)" in page[0]
+    assert len(listed) == 1 and "FROM api_token" in listed[0] and "max(plan_task.updated_at)" in listed[0]

@@ -113,3 +113,26 @@ def test_target_and_progress_pages_do_not_grow_with_targets(client, world):
                                           {"name": "培训", "value": 1, "unit": "场"}])
     db.session.commit()
     assert {path: _count(client, path) for path in pages} == few
+
+
+def test_figure_catalogue_does_not_grow_with_its_entries(client, world, api):
+    """The catalogue is committed on first use; reading it after the commit reloaded each entry (32 statements)."""
+    from tracker.services.reporting import catalogue
+    town = resolve_org("旌德县/云乐镇")
+    office = api("office")
+    login(client, "office")
+    page = f"/reports/{town.id}/catalogue"
+    assert office.get("/catalogue").status_code == 200 and client.get(page).status_code == 200  # made here
+
+    def counts():
+        db.session.expire_all()
+        with count_statements() as seen_api:
+            items = office.get("/catalogue").get_json()["items"]
+        return len(items), seen_api["n"], _count(client, page)
+
+    few = counts()
+    for i in range(10):
+        catalogue.add_definition(get_user("office"), town, f"数据{i}", "件")
+    db.session.commit()
+    many = counts()
+    assert many[0] == few[0] + 10 and many[1:] == few[1:]

@@ -22,7 +22,8 @@ class CatalogueOut(BaseModel):
 
 @operation(bp, "/catalogue", "GET", summary="本单位的数据目录(进展反馈可选的数据项)", response=CatalogueOut)
 def get_catalogue():
-    items = catalogue_for(g.api_user.org)
-    db.session.commit()  # the default catalogue is created on first use
-    return jsonify({"items": [{"id": m.id, "name": m.name, "unit": m.unit, "description": m.description,
-                               "report_section": m.report_section} for m in items]})
+    items = [{"id": m.id, "name": m.name, "unit": m.unit, "description": m.description,
+              "report_section": m.report_section} for m in catalogue_for(g.api_user.org)]
+    # The default catalogue is created on first use. Committed once read: a commit expires every row loaded.
+    db.session.commit()
+    return jsonify({"items": items})

@@ -127,10 +127,12 @@ def catalogue_page(org_id):
                 return redirect(url_for("reports.catalogue_page", org_id=org.id))
         status = 400
     items = catalogue.catalogue_for(org, include_inactive=True)
-    db.session.commit()  # the default catalogue, created on first visit
-    return render_template("reports/catalogue.html", org=org, items=items, form=form, action=ActionForm(),
+    page = render_template("reports/catalogue.html", org=org, items=items, form=form, action=ActionForm(),
                            year=request.args.get("year", ""),
-                           can_edit=current_user.role == "committee" and current_user.org_id == org.id), status
+                           can_edit=current_user.role == "committee" and current_user.org_id == org.id)
+    # The default catalogue, created on first visit. Committed once rendered: a commit expires every row loaded.
+    db.session.commit()
+    return page, status
 
 
 @bp.route("/<int:org_id>/catalogue/<int:item_id>/toggle", methods=["POST"])

@@ -37,17 +37,18 @@ def request_facts() -> dict:
     return request_cache().setdefault(FACTS, {})
 
 
-def forget_request_facts() -> None:
-    """Read the request's facts again (after a bulk UPDATE, which no flush announces)."""
-    if has_app_context():
-        request_cache().pop(FACTS, None)
-
-
 @event.listens_for(Session, "after_flush")
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget_request_facts(session, *args) -> None:
-    forget_request_facts()
+    if has_app_context():
+        request_cache().pop(FACTS, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_facts_before_bulk_writes(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:  # no flush announces these
+        _forget_request_facts(state.session)
 
 
 def _process_cache() -> dict:

@@ -28,12 +28,25 @@ def digest(value) -> str:
     return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
 
 
+NEWEST = "newest_task_change"  # in the request's facts
+
+
+def newest_change_columns() -> tuple:
+    """The newest task change (max updated_at, max id) as two columns, to read with the signed-in user."""
+    return (select(func.max(PlanTask.updated_at)).scalar_subquery(),
+            select(func.max(PlanTask.id)).scalar_subquery())
+
+
+def keep_newest_change(updated_at, last_id) -> None:
+    """Remember the newest task change for the rest of the request (it is read again after a write)."""
+    request_facts()[NEWEST] = (updated_at, last_id)
+
+
 def _newest_change() -> tuple:
     facts = request_facts()
-    if "newest_task_change" not in facts:
-        facts["newest_task_change"] = tuple(db.session.execute(
-            select(func.max(PlanTask.updated_at), func.max(PlanTask.id))).one())
-    return facts["newest_task_change"]
+    if NEWEST not in facts:
+        keep_newest_change(*db.session.execute(select(*newest_change_columns())).one())
+    return facts[NEWEST]
 
 
 def shared(user: User, today: date, what: str, compute):

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 from tracker.extensions import db
 from tracker.models import Notification, PlanTask, ReminderSweep, User
 from tracker.models.types import utcnow
-from tracker.services.caching import forget_request_facts, request_facts
+from tracker.services.caching import request_facts
 from tracker.services.errors import NotFound
 
 HEARTBEAT_GRACE = timedelta(hours=1)
@@ -43,7 +43,6 @@ def mark_all_read(user: User) -> int:
     result = db.session.execute(update(Notification).where(
         Notification.recipient_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()),
         execution_options={"synchronize_session": False})
-    forget_request_facts()  # the badge, if already read
     return result.rowcount or 0
 
 
