@@ -1,6 +1,7 @@
 """Every list page and the dashboard run the same number of SQL statements for 2 rows as for 20."""
 import pytest
 
+from tests.reminders_fixtures import quiet_queue  # noqa: F401
 from tests.test_statement_counts import count_statements
 from tests.web_fixtures import login, png_bytes
 from tracker.extensions import db
@@ -136,3 +137,46 @@ def test_figure_catalogue_does_not_grow_with_its_entries(client, world, api):
     db.session.commit()
     many = counts()
     assert many[0] == few[0] + 10 and many[1:] == few[1:]
+
+
+def test_every_read_page_and_api_list_does_not_grow_with_rows(client, world, api, quiet_queue):
+    """Beyond the lists above: every other page and API read the committee opens, with 2 and then 20 of
+    everything (tasks, updates, requests, people, notices, figures, audit entries)."""
+    from tracker.services.reminders.immediate import urge
+    from tracker.services.reporting import catalogue
+    town = resolve_org("旌德县/云乐镇")
+
+    def grow(n, start):
+        _add(world, n, start)
+        for i in range(start, start + n):
+            urge(get_user("office"), world.task(title=f"催办{i}", owner="office", co_owners=[]), f"第{i}次")
+            catalogue.add_definition(get_user("office"), town, f"数据{i}", "件")
+        db.session.commit()
+
+    grow(2, 0)
+    task = world.task(title="看这个任务")
+    office = api("office")
+    login(client, "office")
+    pages = ["/notices/", "/notices/log", "/notices/rules", "/notices/recurring",
+             "/notices/settings", "/reports", f"/reports/{town.id}/catalogue", "/exports/", "/exports/calendar",
+             f"/exports/plans/{world.plan.id}", "/imports/", f"/users/{get_user('cadre').id}",
+             f"/tasks/{task.id}/edit", f"/tasks/{task.id}/progress", f"/tasks/{task.id}/targets",
+             f"/tasks/{task.id}/split"]
+    calls = ["/plans", f"/plans/{world.plan.id}", "/notifications?per_page=100", "/catalogue",
+             "/tasks?per_page=100", f"/tasks/{task.id}", f"/tasks/{task.id}/history?per_page=100"]
+
+    def api_count(path):
+        db.session.expire_all()
+        with count_statements() as counter:
+            response = office.get(path)
+        assert response.status_code == 200, (path, response.get_json())
+        return counter["n"]
+
+    for path in pages:
+        client.get(path)
+    for path in calls:
+        office.get(path)
+    few = {**{p: _count(client, p) for p in pages}, **{"api" + p: api_count(p) for p in calls}}
+    grow(18, 2)
+    many = {**{p: _count(client, p) for p in pages}, **{"api" + p: api_count(p) for p in calls}}
+    assert many == few
