@@ -12,6 +12,7 @@ is read once per request, and again after the request itself flushes or commits.
 """
 import hashlib
 from datetime import date
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -42,10 +43,15 @@ def keep_newest_change(updated_at, last_id) -> None:
     request_facts()[NEWEST] = (updated_at, last_id)
 
 
+@cache
+def _newest_change_query():
+    return select(*newest_change_columns())
+
+
 def _newest_change() -> tuple:
     facts = request_facts()
     if NEWEST not in facts:
-        keep_newest_change(*db.session.execute(select(*newest_change_columns())).one())
+        keep_newest_change(*db.session.execute(_newest_change_query()).one())
     return facts[NEWEST]
 
 
