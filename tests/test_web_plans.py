@@ -2,6 +2,8 @@
 import re
 from datetime import date, datetime, timedelta, timezone
 
+from sqlalchemy import select
+
 from tests.conftest import TODAY
 from tests.web_fixtures import login, post
 from tracker.extensions import db
@@ -174,3 +176,28 @@ def test_light_filter_follows_an_organisations_own_thresholds(app, world):
     for lamp in ("red", "yellow", "green", "grey"):
         rows, _ = task_list(office, ListFilters(light=lamp), TODAY, 1, 100)
         assert sorted(t.title for t in rows) == sorted(k for k, v in expected.items() if v == lamp), lamp
+
+
+def test_every_sort_pages_like_one_sorted_list(world):
+    """The ids of a page are sorted and offset alone, then their rows loaded: page by page gives the whole list's
+    order, ties broken by id, and tasks without a due date come last by due date either way."""
+    from tracker.services.task_lists import SORTS
+    office = get_user("office")
+    dues = [None, date(2026, 12, 1), None, date(2026, 11, 2), date(2026, 12, 1), date(2027, 3, 1), None]
+    for i, due in enumerate(dues):
+        task = world.task(title=f"任务{i % 3}", due_date=due, owner="cadre" if due else None, co_owners=[])
+        task.progress = (i * 37) % 100
+    db.session.commit()
+    undated = {t.id for t in db.session.scalars(select(PlanTask).where(PlanTask.due_date.is_(None)))}
+    for sort in SORTS:
+        everything = [t.id for t in task_list(office, ListFilters(sort=sort), TODAY, 1, 100)[0]]
+        assert len(everything) == len(dues), sort
+        for per_page in (1, 2, 3):
+            paged = [t.id for page in range(1, len(dues) // per_page + 2)
+                     for t in task_list(office, ListFilters(sort=sort), TODAY, page, per_page)[0]]
+            assert paged == everything, (sort, per_page)
+        if sort in ("due", "-due"):
+            assert set(everything[-len(undated):]) == undated, sort
+    by_due = [(t.due_date, t.id) for t in task_list(office, ListFilters(sort="due"), TODAY, 1, 100)[0]]
+    assert [d for d, _ in by_due if d] == sorted(d for d, _ in by_due if d)
+    assert [i for d, i in by_due] == [i for d, i in sorted(by_due, key=lambda r: (r[0] is None, r[0] or TODAY, r[1]))]

@@ -53,8 +53,8 @@ def _filtered(user: User, f: ListFilters, today: date):
 
 def _order(query, sort: str, today: date):
     due_last = PlanTask.due_date.is_(None)
-    if sort == "due":
-        return query.order_by(due_last, PlanTask.due_date, PlanTask.id)
+    if sort == "due":  # as ix_plan_task_due_id is ordered, so the database can read it off the index
+        return query.order_by(PlanTask.due_date.asc().nulls_last(), PlanTask.id)
     if sort == "-due":
         return query.order_by(due_last, PlanTask.due_date.desc(), PlanTask.id)
     if sort == "progress":
@@ -97,11 +97,13 @@ def task_list(user: User, f: ListFilters, today: date, page: int, per_page: int)
              joinedload(PlanTask.org), selectinload(PlanTask.co_owners))
     if f.sort == "urgency":
         ids = db.session.scalars(_most_urgent(query, today, page, per_page)).all()
-        found = {t.id: t for t in db.session.scalars(select(PlanTask).where(PlanTask.id.in_(ids)).options(*loads))}
-        return [found[i] for i in ids], total
-    rows = db.session.scalars(_order(query, f.sort, today).options(*loads)
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    return rows, total
+    else:
+        # The page's ids first, then their rows: an offset steps over ids alone, not over joined rows (page 4,990
+        # of a county's list by due date: 281 ms → see the README's Performance section).
+        ids = db.session.scalars(_order(query.with_only_columns(PlanTask.id), f.sort, today)
+                                 .limit(per_page).offset((page - 1) * per_page)).all()
+    found = {t.id: t for t in db.session.scalars(select(PlanTask).where(PlanTask.id.in_(ids)).options(*loads))}
+    return [found[i] for i in ids], total
 
 
 def my_tasks(user: User, today: date, page: int, per_page: int, f: ListFilters | None = None, *,
