@@ -7,9 +7,9 @@ The database holds a county made by `bench.generate` (the login `bench` and ever
 password). Two gunicorn servers with the same configuration (2 sync workers) are started side by side: the real
 app (`wsgi:app`) and `bench.bare:app`. wrk then loads, one after the other: the bare endpoint, 我的任务 as a
 cadre with a median number of open tasks, the county dashboard as `bench`, `GET /api/v1/tasks?overdue=true`
-with `bench`'s API token, a task's detail page with its history, the lightest page a signed-in user can open
-(the cadre's notice settings: the floor under every page of the app), and the bare endpoint again (the machine
-is shared, so the yardstick is measured before and after). Pages kept in Redis (tracker/services/counting.py)
+with `bench`'s API token, a task's detail page with its history, a small page (the cadre's notice settings: what
+any signed-in page costs besides its own work), and the bare endpoint again (the machine is shared, so the
+yardstick is measured before and after). Pages kept in Redis (tracker/services/counting.py)
 are measured warm; `COUNTS_CACHE_SECONDS=0` in the environment measures them computed every time. Prints req/s, p50, p99, the ratio to the bare endpoint
 (the mean of its two runs) and the peak RSS (VmHWM) of each web worker.
 """
@@ -175,7 +175,7 @@ def main(argv=None) -> int:
             ("GET /api/v1/tasks?overdue=true", f"{base}/api/v1/tasks?overdue=true", token),
             (f"task detail with history (#{facts['task_id']}, {facts['history']} entries)",
              f"{base}/tasks/{facts['task_id']}", bench_cookie),
-            ("lightest signed-in page (通知设置, the same cadre)", f"{base}/notices/settings", cadre_cookie),
+            ("a small page not kept in Redis (通知设置, the same cadre)", f"{base}/notices/settings", cadre_cookie),
             ("bare Flask endpoint, again", bare, None),
         ]
         sizes = {url: check(url, header) for _, url, header in targets}
