@@ -6,7 +6,7 @@ elsewhere within the stated time, and a missing Redis costs only speed.
 import re
 import time
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import create_engine, insert, select
@@ -338,3 +338,71 @@ def test_a_warm_page_is_one_statement(client, world, api, counts_cache):
     assert "宪法宣传周" in html and body["items"][0]["title"] == "宪法宣传周"
     assert len(page) == 1 and "FROM user_account" in page[0] and "max(plan_task.updated_at)" in page[0]
     assert len(listed) == 1 and "FROM api_token" in listed[0] and "max(plan_task.updated_at)" in listed[0]
+
+
+def _kept_pages(redis):
+    return sorted(k for k in redis.scan_iter("tracker:cache:counts:*"))
+
+
+def test_a_change_committed_out_of_timestamp_order_shows_at_once(client, world, counts_cache):
+    """A request flushed (and stamped updated_at) before another that committed first: max(updated_at) cannot
+    tell, the count of commits that changed tasks can."""
+    mine = world.task(title="宪法宣传周")
+    world.task(title="行政复议", owner="cadre3", co_owners=[])  # the newest change
+    login(client, "cadre")
+    assert 'aria-valuenow="0"' in _my_page(client)
+    task = db.session.get(PlanTask, mine.id)
+    stamp = task.updated_at
+    task.progress = 40
+    db.session.flush()
+    task.updated_at = stamp - timedelta(minutes=5)  # as if flushed before the other task's commit
+    db.session.commit()
+    assert 'aria-valuenow="40"' in _my_page(client)
+
+
+def test_a_handover_of_helpers_shows_at_once(client, world, api, counts_cache):
+    from tracker.services.users import deactivate_user
+    task = world.task(title="宪法宣传周")  # cadre2 only helps with it
+    office = api("office")
+    assert office.get("/tasks").get_json()["items"][0]["co_owners"] == ["cadre2"]
+    version = task.version
+    with as_user(client.application, "cadre3") as other:
+        assert "宪法宣传周" not in _my_page(other)
+        deactivate_user(get_user("cadre2"), handover=get_user("cadre3"), actor=get_user("office"))
+        db.session.commit()
+        assert "宪法宣传周" in _my_page(other)
+    db.session.expire_all()  # the test's own session still holds the task as it was loaded before
+    item = office.get("/tasks").get_json()["items"][0]
+    assert item["co_owners"] == ["cadre3"] and item["version"] == version + 1
+
+
+def test_a_pending_change_is_not_kept_under_the_committed_key(app, world, counts_cache):
+    from tracker.services import counting
+    task = world.task(title="宪法宣传周")
+    office = get_user("office")
+
+    def titles():
+        return counting.shared(office, TODAY, "titles", lambda: [t.title for t in db.session.scalars(
+            select(PlanTask))])
+
+    with app.test_request_context("/"):
+        db.session.get(PlanTask, task.id).title = "改了又撤回"  # not flushed
+        assert titles() == ["改了又撤回"]
+        db.session.rollback()
+    with app.test_request_context("/"):
+        assert titles() == ["宪法宣传周"]
+
+
+def test_searches_and_unknown_parameters_are_not_kept(client, world, api, counts_cache):
+    world.task(title="宪法宣传周")
+    login(client, "cadre")
+    for url in ("/?q=宪法", "/?unit=司法", "/?_=1732500000"):
+        assert "宪法宣传周" in _my_page_at(client, url)
+    assert api("office").get("/tasks?q=宪法").get_json()["total"] == 1
+    assert not [k for k in _kept_pages(counts_cache) if b"home:" in k or b"api-tasks:" in k]
+    _my_page(client)
+    assert [k for k in _kept_pages(counts_cache) if b"home:" in k]
+
+
+def _my_page_at(client, url):
+    return client.get(url).get_data(as_text=True)

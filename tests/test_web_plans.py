@@ -201,3 +201,6 @@ def test_every_sort_pages_like_one_sorted_list(world):
     by_due = [(t.due_date, t.id) for t in task_list(office, ListFilters(sort="due"), TODAY, 1, 100)[0]]
     assert [d for d, _ in by_due if d] == sorted(d for d, _ in by_due if d)
     assert [i for d, i in by_due] == [i for d, i in sorted(by_due, key=lambda r: (r[0] is None, r[0] or TODAY, r[1]))]
+    by_due_desc = [(t.due_date, t.id) for t in task_list(office, ListFilters(sort="-due"), TODAY, 1, 100)[0]]
+    dated = sorted((r for r in by_due_desc if r[0]), key=lambda r: (-r[0].toordinal(), r[1]))
+    assert by_due_desc == dated + sorted(r for r in by_due_desc if r[0] is None)  # latest first, ties by id

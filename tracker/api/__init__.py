@@ -21,8 +21,8 @@ def authenticate():
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("请先登录(缺少 Authorization: Bearer 令牌)")
-    g.api_user, g.api_token, newest, last_id = user_for_token(token.strip(), _token_query())
-    counting.keep_newest_change(newest, last_id)
+    g.api_user, g.api_token, newest_change = user_for_token(token.strip(), _token_query())
+    counting.keep_newest_change(*newest_change)
     return None
 
 

@@ -4,32 +4,39 @@ A county's list total reads 100,000 index entries (12 ms on PostgreSQL) and its 
 every task (~150 ms), and both are asked again and again for the same answer: each page of a list, each look
 at the dashboard. So are a cadre's 我的任务 and an integration's API pages, whose ORM loading and rendering
 cost four times the rest of the request. A key names what a result depends on — the organisations seen,
-today, the light thresholds, what is asked (user, filters, page) — and the newest task change: every change
-of a task sets its updated_at and tasks are never deleted, so max(updated_at) and max(id), read off two
-indexes, tell whether anything changed. Only a change committed out of timestamp order, a renamed person,
-theme or unit, or an edited calendar day waits for the time limit (COUNTS_CACHE_SECONDS). The newest change
-is read once per request, and again after the request itself flushes or commits.
+today, the light thresholds, what is asked (user, filters, page) — and two marks of the newest task change:
+a counter in Redis that every commit changing tasks (or who helps with them) through the app increments, and
+max(updated_at) and max(id) read off two indexes, for changes made outside the app (tasks are never deleted).
+A renamed person, theme or unit, or an edited calendar day, waits for the time limit (COUNTS_CACHE_SECONDS).
+Both marks are read once per request, and again once the request itself writes.
 """
 import hashlib
+import logging
 from datetime import date
 from functools import cache
 
-from flask import current_app
-from sqlalchemy import func, select
+import redis
+from flask import current_app, has_app_context
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from tracker.extensions import db
 from tracker.models import PlanTask, User
 from tracker.services.caching import request_facts
 from tracker.services.light_sql import bounds
-from tracker.services.shared_cache import remember
+from tracker.services.shared_cache import CACHE_TIMEOUT, redis_client, remember
+
+log = logging.getLogger(__name__)
+NEWEST = "newest_task_change"  # in the request's facts
+GENERATION = "task_generation"  # in the request's facts; in Redis under GENERATION_KEY
+GENERATION_KEY = "tracker:cache:task-generation"
+TASK_TABLES = frozenset({"plan_task", "task_co_owner"})
+TASKS_CHANGED = "tracker.tasks_changed"  # in session.info: this transaction has written to TASK_TABLES
 
 
 def digest(value) -> str:
     """A short fixed-length name for a value in a cache key."""
     return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
-
-
-NEWEST = "newest_task_change"  # in the request's facts
 
 
 def newest_change_columns() -> tuple:
@@ -49,10 +56,60 @@ def _newest_change_query():
 
 
 def _newest_change() -> tuple:
+    if db.session.new or db.session.dirty or db.session.deleted:
+        db.session.flush()  # compute() will read these: the key must describe them (a flush forgets the facts)
     facts = request_facts()
     if NEWEST not in facts:
         keep_newest_change(*db.session.execute(_newest_change_query()).one())
     return facts[NEWEST]
+
+
+def _generation() -> int | None:
+    """How many commits through the app have changed tasks (None when Redis cannot tell)."""
+    facts = request_facts()
+    if GENERATION not in facts:
+        try:
+            facts[GENERATION] = int(_redis().get(GENERATION_KEY) or 0)
+        except redis.RedisError as exc:
+            log.warning("cache unavailable (%s); working the page out", exc)
+            return None
+    return facts[GENERATION]
+
+
+def _redis():
+    return redis_client(current_app.config["REDIS_URL"], CACHE_TIMEOUT)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_task_change(session, flush_context) -> None:
+    if any(getattr(getattr(o, "__table__", None), "name", None) == "plan_task"
+           for o in (*session.new, *session.dirty, *session.deleted)):  # helpers changed: the task is dirty
+        session.info[TASKS_CHANGED] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_task_change(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) in TASK_TABLES:
+            state.session.info[TASKS_CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _count_task_change(session) -> None:
+    # max(updated_at) misses a change committed after a later-stamped one, or one that only moved helpers.
+    if not session.info.pop(TASKS_CHANGED, False) or not has_app_context() \
+            or current_app.config["COUNTS_CACHE_SECONDS"] <= 0:
+        return
+    try:
+        _redis().incr(GENERATION_KEY)
+    except redis.RedisError as exc:
+        log.warning("cache unavailable (%s); kept pages age out within COUNTS_CACHE_SECONDS", exc)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_task_change(session) -> None:
+    session.info.pop(TASKS_CHANGED, None)
 
 
 def shared(user: User, today: date, what: str, compute):
@@ -60,8 +117,11 @@ def shared(user: User, today: date, what: str, compute):
     seconds = current_app.config["COUNTS_CACHE_SECONDS"]
     if seconds <= 0:
         return compute()
+    generation = _generation()
+    if generation is None:
+        return compute()
     newest, last_id = _newest_change()
-    key = f"counts:{user.org.path}:{today}:{digest(bounds(today))}:{newest}:{last_id}:{what}"
+    key = f"counts:{user.org.path}:{today}:{digest(bounds(today))}:{generation}:{newest}:{last_id}:{what}"
     return remember(key, seconds, compute)
 
 

@@ -129,6 +129,7 @@ def _hand_over_tasks(user: User, handover: User, actor: User | None) -> int:
         after_co = [u.username for u in task.co_owners]
         if after_co != before_co:
             changes["co_owners"] = (before_co, after_co)
+            task.updated_at = utcnow()  # a helpers-only change must still bump the version, as update_task does
         audit.record(actor, "task.handover", task=task, changes=changes)
     db.session.flush()
     return len(open_tasks)
@@ -158,9 +159,9 @@ def token_query(*columns):
 _plain_token_query = cache(token_query)
 
 
-def user_for_token(token: str, query=None) -> tuple:
-    """The active user behind a live token, the token, and the other columns of `query` (a token_query());
-    or NotAuthenticated."""
+def user_for_token(token: str, query=None) -> tuple[User, ApiToken, tuple]:
+    """The active user behind a live token, the token, and the values of the other columns of `query` (made by
+    token_query()); or NotAuthenticated."""
     query = _plain_token_query() if query is None else query
     found = db.session.execute(query, {"token_hash": _hash_token(token)}).first()
     row = found[0] if found else None
@@ -168,7 +169,7 @@ def user_for_token(token: str, query=None) -> tuple:
         raise NotAuthenticated("登录已失效,请重新登录")
     if not row.user.is_active_account:
         raise NotAuthenticated("该账号已停用,请联系党政办")
-    return row.user, row, *found[1:]
+    return row.user, row, tuple(found[1:])
 
 
 def revoke_token(row: ApiToken) -> None:
