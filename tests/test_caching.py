@@ -396,13 +396,49 @@ def test_a_pending_change_is_not_kept_under_the_committed_key(app, world, counts
 def test_searches_and_unknown_parameters_are_not_kept(client, world, api, counts_cache):
     world.task(title="宪法宣传周")
     login(client, "cadre")
-    for url in ("/?q=宪法", "/?unit=司法", "/?_=1732500000"):
+    for url in ("/?q=宪法", "/?unit=司法", "/?_=1732500000", "/?page=abc", "/?status=bogus", "/?sort=evil"):
         assert "宪法宣传周" in _my_page_at(client, url)
     assert api("office").get("/tasks?q=宪法").get_json()["total"] == 1
     assert not [k for k in _kept_pages(counts_cache) if b"home:" in k or b"api-tasks:" in k]
-    _my_page(client)
-    assert [k for k in _kept_pages(counts_cache) if b"home:" in k]
+    # The filter form sends every field, the blank ones too: that list is kept, and is the plain one.
+    _my_page_at(client, "/?q=&theme=&status=&light=&section=&unit=&sort=urgency")
+    assert len([k for k in _kept_pages(counts_cache) if b"home:" in k]) == 1
+    _my_page_at(client, "/?sort=urgency")
+    assert len([k for k in _kept_pages(counts_cache) if b"home:" in k]) == 1
 
 
 def _my_page_at(client, url):
     return client.get(url).get_data(as_text=True)
+
+
+def test_only_the_outer_commit_counts_a_task_change(world, counts_cache):
+    """A savepoint's end is no commit: released, it must not count the change yet; rolled back, it must not
+    forget the change made before it."""
+    from tracker.services.counting import GENERATION_KEY
+    task = world.task(title="宪法宣传周")
+
+    def generation():
+        return int(counts_cache.get(GENERATION_KEY) or 0)
+
+    start = generation()
+    db.session.get(PlanTask, task.id).progress = 10
+    db.session.flush()
+    with db.session.begin_nested():
+        pass
+    assert generation() == start
+    try:
+        with db.session.begin_nested():
+            raise RuntimeError("a failed step")
+    except RuntimeError:
+        pass
+    db.session.commit()
+    assert generation() == start + 1
+
+
+def test_a_writer_that_keeps_nothing_still_counts_its_task_changes(app, world, counts_cache):
+    """A worker or command run with COUNTS_CACHE_SECONDS=0 writes for web workers that keep pages."""
+    from tracker.services.counting import GENERATION_KEY
+    app.config["COUNTS_CACHE_SECONDS"] = 0
+    start = int(counts_cache.get(GENERATION_KEY) or 0)
+    world.task(title="宪法宣传周")
+    assert int(counts_cache.get(GENERATION_KEY) or 0) > start

@@ -3,11 +3,13 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from tracker.models import STATUS_LABELS
 from tracker.services import counting
 from tracker.services.clock import today
+from tracker.services.light_sql import LIGHT_LABELS
 from tracker.services.review_queue import pending_count
-from tracker.services.task_lists import led_open_count, my_tasks, theme_choices
-from tracker.task_pages.listing import MY_FILTERS, TaskFilterForm
+from tracker.services.task_lists import SORTS, led_open_count, my_tasks, theme_choices
+from tracker.task_pages.listing import MY_ALL, MY_FILTERS, TaskFilterForm
 from tracker.web import page_args, pager
 
 bp = Blueprint("home", __name__)
@@ -24,23 +26,32 @@ def _listing(day) -> str:
                            filters=MY_FILTERS)
 
 
-# What a kept list may be asked with: a search's free text, or a parameter of no meaning here (a cache-buster),
-# would make a page of its own in Redis for each request, so such a list is worked out and not kept.
-KEPT_ARGS = frozenset(MY_FILTERS) - {"q", "unit"} | {"page", "per_page"}
+def _decimal(size: int):
+    return lambda value: value.isdecimal() and len(value) <= size
+
+
+# The values a kept list may be asked with. A search's free text, a parameter of no meaning here (a cache-buster)
+# or a value no form offers would each make a page of its own in Redis: such a list is worked out and not kept.
+KEPT_VALUES = {"theme": lambda value: len(value) <= 20, "status": {*STATUS_LABELS, MY_ALL}.__contains__,
+               "light": LIGHT_LABELS.__contains__, "section": _decimal(2), "sort": SORTS.__contains__,
+               "page": _decimal(6), "per_page": _decimal(3)}
+
+
+def _kept_key() -> str | None:
+    """The shared cache's name for this list, or None when it is not kept."""
+    given = sorted((name, value) for name, value in request.args.items(multi=True) if value)  # blank: not asked
+    if not all(name in KEPT_VALUES and KEPT_VALUES[name](value) for name, value in given):
+        return None
+    return "home:" + counting.digest((current_user.id, current_user.role, request.script_root, given))
 
 
 @bp.route("/")
 @login_required
 def index():
     day = today()
-    if set(request.args) <= KEPT_ARGS:
-        # The list depends on the user, the query string and the tasks only: a cadre who opens the page again
-        # and again while nothing changed gets it from the shared cache (the ORM and the templates were 2/3 of
-        # its time).
-        key = "home:" + counting.digest((current_user.id, current_user.role, request.script_root,
-                                         sorted(request.args.items(multi=True))))
-        listing = counting.shared(current_user, day, key, lambda: _listing(day))
-    else:
-        listing = _listing(day)
+    key = _kept_key()
+    # The list depends on the user, the query string and the tasks only: a cadre who opens the page again and
+    # again while nothing changed gets it from the shared cache (the ORM and the templates were 2/3 of its time).
+    listing = _listing(day) if key is None else counting.shared(current_user, day, key, lambda: _listing(day))
     return render_template("home/index.html", listing=Markup(listing), today=day,
                            waiting=pending_count(current_user))

@@ -97,6 +97,8 @@ def _note_settings_change(session, flush_context) -> None:
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget_if_changed(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint's end: the outer transaction decides
     if session.info.pop(CHANGED, False) and has_app_context():
         shared = _process_cache()
         generation = shared["generation"]

@@ -56,8 +56,6 @@ def _newest_change_query():
 
 
 def _newest_change() -> tuple:
-    if db.session.new or db.session.dirty or db.session.deleted:
-        db.session.flush()  # compute() will read these: the key must describe them (a flush forgets the facts)
     facts = request_facts()
     if NEWEST not in facts:
         keep_newest_change(*db.session.execute(_newest_change_query()).one())
@@ -98,18 +96,19 @@ def _note_bulk_task_change(state) -> None:
 @event.listens_for(Session, "after_commit")
 def _count_task_change(session) -> None:
     # max(updated_at) misses a change committed after a later-stamped one, or one that only moved helpers.
-    if not session.info.pop(TASKS_CHANGED, False) or not has_app_context() \
-            or current_app.config["COUNTS_CACHE_SECONDS"] <= 0:
-        return
+    # Counted whatever this process's COUNTS_CACHE_SECONDS: a worker or command may write for the web's pages.
+    if session.in_nested_transaction() or not session.info.pop(TASKS_CHANGED, False) or not has_app_context():
+        return  # a savepoint released is not yet committed
     try:
-        _redis().incr(GENERATION_KEY)
+        _redis().incr(GENERATION_KEY)  # an unanswering Redis holds the commit up to CACHE_TIMEOUT
     except redis.RedisError as exc:
         log.warning("cache unavailable (%s); kept pages age out within COUNTS_CACHE_SECONDS", exc)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_task_change(session) -> None:
-    session.info.pop(TASKS_CHANGED, None)
+    if not session.in_nested_transaction():  # a savepoint rolled back leaves the outer changes in place
+        session.info.pop(TASKS_CHANGED, None)
 
 
 def shared(user: User, today: date, what: str, compute):
@@ -117,6 +116,10 @@ def shared(user: User, today: date, what: str, compute):
     seconds = current_app.config["COUNTS_CACHE_SECONDS"]
     if seconds <= 0:
         return compute()
+    if db.session.new or db.session.dirty or db.session.deleted:
+        db.session.flush()  # compute() will read these
+    if db.session.info.get(TASKS_CHANGED):
+        return compute()  # this transaction's own task changes, not yet committed: nothing to share
     generation = _generation()
     if generation is None:
         return compute()
