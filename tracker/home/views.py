@@ -3,7 +3,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from tracker.models import STATUS_LABELS
+from tracker.models import STATUS_LABELS, PlanTheme
 from tracker.services import counting
 from tracker.services.clock import today
 from tracker.services.light_sql import LIGHT_LABELS
@@ -13,6 +13,7 @@ from tracker.task_pages.listing import MY_ALL, MY_FILTERS, TaskFilterForm
 from tracker.web import page_args, pager
 
 bp = Blueprint("home", __name__)
+THEME_KEY_LENGTH = PlanTheme.__table__.c.key.type.length
 
 
 def _listing(day) -> str:
@@ -27,12 +28,13 @@ def _listing(day) -> str:
 
 
 def _decimal(size: int):
+    """A check that a value is a number of at most `size` digits."""
     return lambda value: value.isdecimal() and len(value) <= size
 
 
 # The values a kept list may be asked with. A search's free text, a parameter of no meaning here (a cache-buster)
 # or a value no form offers would each make a page of its own in Redis: such a list is worked out and not kept.
-KEPT_VALUES = {"theme": lambda value: len(value) <= 20, "status": {*STATUS_LABELS, MY_ALL}.__contains__,
+KEPT_VALUES = {"theme": lambda value: len(value) <= THEME_KEY_LENGTH, "status": {*STATUS_LABELS, MY_ALL}.__contains__,
                "light": LIGHT_LABELS.__contains__, "section": _decimal(2), "sort": SORTS.__contains__,
                "page": _decimal(6), "per_page": _decimal(3)}
 

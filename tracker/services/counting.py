@@ -80,7 +80,7 @@ def _redis():
 
 @event.listens_for(Session, "after_flush")
 def _note_task_change(session, flush_context) -> None:
-    if any(getattr(getattr(o, "__table__", None), "name", None) == "plan_task"
+    if any(getattr(getattr(o, "__table__", None), "name", None) in TASK_TABLES
            for o in (*session.new, *session.dirty, *session.deleted)):  # helpers changed: the task is dirty
         session.info[TASKS_CHANGED] = True
 
