@@ -51,6 +51,25 @@ def _forget_facts_before_bulk_writes(state) -> None:
         _forget_request_facts(state.session)
 
 
+def _table_name(thing) -> str | None:
+    """The name of a mapped object's table, or of a table."""
+    return getattr(getattr(thing, "__table__", thing), "name", None)
+
+
+def note_writes(tables: frozenset, flag: str) -> None:
+    """From now on set session.info[flag] whenever a session flushes, or writes in bulk, a row of `tables`."""
+    @event.listens_for(Session, "after_flush")
+    def _flushed(session, flush_context) -> None:
+        if any(_table_name(obj) in tables for obj in (*session.new, *session.dirty, *session.deleted)):
+            session.info[flag] = True
+
+    @event.listens_for(Session, "do_orm_execute")
+    def _bulk(state) -> None:
+        if (state.is_insert or state.is_update or state.is_delete) \
+                and _table_name(getattr(state.statement, "table", None)) in tables:
+            state.session.info[flag] = True
+
+
 def _process_cache() -> dict:
     return current_app.extensions.setdefault("tracker.settings_cache", {"generation": 0})
 
@@ -86,11 +105,7 @@ def forget_settings(*names: str) -> None:
             cache.pop(name, None)
 
 
-@event.listens_for(Session, "after_flush")
-def _note_settings_change(session, flush_context) -> None:
-    changed = session.new | session.dirty | session.deleted
-    if any(getattr(getattr(obj, "__table__", None), "name", None) in SETTINGS_TABLES for obj in changed):
-        session.info[CHANGED] = True
+note_writes(SETTINGS_TABLES, CHANGED)
 
 
 # A rollback clears too: a request may have read its own uncommitted change into the copy.

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from tracker.extensions import db
 from tracker.models import PlanTask, User
-from tracker.services.caching import request_facts
+from tracker.services.caching import note_writes, request_facts
 from tracker.services.light_sql import bounds
 from tracker.services.shared_cache import CACHE_TIMEOUT, redis_client, remember
 
@@ -78,19 +78,7 @@ def _redis():
     return redis_client(current_app.config["REDIS_URL"], CACHE_TIMEOUT)
 
 
-@event.listens_for(Session, "after_flush")
-def _note_task_change(session, flush_context) -> None:
-    if any(getattr(getattr(o, "__table__", None), "name", None) in TASK_TABLES
-           for o in (*session.new, *session.dirty, *session.deleted)):  # helpers changed: the task is dirty
-        session.info[TASKS_CHANGED] = True
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_bulk_task_change(state) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) in TASK_TABLES:
-            state.session.info[TASKS_CHANGED] = True
+note_writes(TASK_TABLES, TASKS_CHANGED)  # a change of helpers makes its task dirty, so it is seen too
 
 
 @event.listens_for(Session, "after_commit")
@@ -116,8 +104,7 @@ def shared(user: User, today: date, what: str, compute):
     seconds = current_app.config["COUNTS_CACHE_SECONDS"]
     if seconds <= 0:
         return compute()
-    if db.session.new or db.session.dirty or db.session.deleted:
-        db.session.flush()  # compute() will read these
+    db.session.flush()  # pending changes, which compute() would read, are noted as written
     if db.session.info.get(TASKS_CHANGED):
         return compute()  # this transaction's own task changes, not yet committed: nothing to share
     generation = _generation()
