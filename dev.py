@@ -4,7 +4,8 @@
     python3 dev.py run     # the product on http://127.0.0.1:5000 (Redis, worker, beat, web, demo data)
     python3 dev.py test    # the test suite (extra arguments go to pytest)
 
-It creates .venv and installs the pinned requirements when they change, then runs inside it.
+It creates .venv and installs the pinned requirements when they change, then runs inside it: `run` only what the
+product needs (requirements.txt), `test` the test tools too (requirements-dev.txt).
 """
 import hashlib
 import os
@@ -16,26 +17,32 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-STAMP = VENV / ".requirements.sha256"
-REQUIREMENTS = ["requirements.txt", "requirements-dev.txt"]
+# What each command installs; requirements-dev.txt includes requirements.txt.
+REQUIREMENTS = {"run": "requirements.txt", "test": "requirements-dev.txt"}
 
 
-def _digest() -> str:
-    return hashlib.sha256(b"".join((ROOT / r).read_bytes() for r in REQUIREMENTS)).hexdigest()
+def _stamp(name: str) -> Path:
+    return VENV / f".{name}.sha256"
 
 
-def ensure_venv() -> None:
-    """Create the virtual environment and install the pinned requirements when they changed."""
+def _digest(name: str) -> str:
+    files = ["requirements.txt"] + (["requirements-dev.txt"] if name == "requirements-dev.txt" else [])
+    return hashlib.sha256(b"".join((ROOT / f).read_bytes() for f in files)).hexdigest()
+
+
+def ensure_venv(command: str) -> None:
+    """Create the virtual environment and install the command's pinned requirements when they changed."""
     if sys.version_info < (3, 11):
         sys.exit("需要 Python 3.11 或更高版本")
     if not PY.exists():
         print("创建虚拟环境 .venv …", flush=True)
         venv.create(VENV, with_pip=True)
-    if not STAMP.exists() or STAMP.read_text() != _digest():
-        print("安装依赖 …", flush=True)
+    wanted = REQUIREMENTS[command]
+    if not _stamp(wanted).exists() or _stamp(wanted).read_text() != _digest(wanted):
+        print(f"安装依赖({wanted})…", flush=True)
         subprocess.run([str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q",
-                        "-r", str(ROOT / "requirements-dev.txt")], check=True)
-        STAMP.write_text(_digest())
+                        "-r", str(ROOT / wanted)], check=True)
+        _stamp(wanted).write_text(_digest(wanted))
 
 
 def main(argv: list[str]) -> int:
@@ -43,7 +50,7 @@ def main(argv: list[str]) -> int:
     if command not in ("run", "test"):
         print(__doc__)
         return 2
-    ensure_venv()
+    ensure_venv(command)
     os.chdir(ROOT)
     if command == "run":
         args = [str(PY), "-m", "tracker.devserver"]

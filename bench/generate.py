@@ -99,8 +99,8 @@ def generate(tasks: int, due: int, password: str, updates_per_task: int, today: 
              townships: int = TOWNSHIPS, departments: int = DEPARTMENTS) -> dict:
     """Insert the county; returns row counts."""
     from tracker.extensions import db
-    from tracker.services import orgs, users
-    from tracker.services.passwords import hash_password
+    from tracker.services.people import orgs, users
+    from tracker.services.people.passwords import hash_password
 
     if 2 * due > tasks:
         raise SystemExit("--due 不能超过任务数的一半(到期和停滞的任务各 M 项)")
@@ -235,7 +235,7 @@ def main(argv=None) -> int:
     if args.townships < 0 or args.departments < 0 or args.townships + args.departments < 1:
         parser.error("--townships 与 --departments 不能为负,且至少要有一个单位")
     from tracker import create_app
-    from tracker.services.clock import today
+    from tracker.services.calendar.clock import today
     app = create_app()
     with app.app_context():
         started = time.perf_counter()

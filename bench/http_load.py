@@ -9,7 +9,7 @@ app (`wsgi:app`) and `bench.bare:app`. wrk then loads, one after the other: the 
 cadre with a median number of open tasks, the county dashboard as `bench`, `GET /api/v1/tasks?overdue=true`
 with `bench`'s API token, a task's detail page with its history, a small page (the cadre's notice settings: what
 any signed-in page costs besides its own work), and the bare endpoint again (the machine is shared, so the
-yardstick is measured before and after). Pages kept in Redis (tracker/services/counting.py) are measured warm;
+yardstick is measured before and after). Pages kept in Redis (tracker/services/tasks/counting.py) are measured warm;
 `COUNTS_CACHE_SECONDS=0` in the environment measures them worked out on every request. Prints req/s, p50, p99,
 the ratio to the bare endpoint (the mean of its two runs) and the peak RSS (VmHWM) of each web worker.
 """

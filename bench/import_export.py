@@ -70,11 +70,11 @@ def main() -> None:
     from config import TestConfig
     from tracker import create_app, models
     from tracker.extensions import db
-    from tracker.services import orgs, users
     from tracker.services.exporting.ledger import ledger_csv, ledger_workbook
     from tracker.services.importing import read_report
     from tracker.services.importing.create import create_from_candidates, create_from_rows
     from tracker.services.importing.table import read_table
+    from tracker.services.people import orgs, users
     app = create_app(TestConfig(), INSTANCE_DIR=f"{tmp}/instance", SECRET_KEY="bench")
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"), revision="heads")

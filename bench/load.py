@@ -18,10 +18,7 @@ import secrets
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-import requests
 
 from bench.http_load import free_port, wait_up
 

@@ -57,6 +57,7 @@ class CountingSink:
 def wait_sent(db, channel_email_total: int, limit: float = 600) -> tuple[int, float]:
     """Poll until every email delivery is sent; returns (sent, the moment it was seen)."""
     from sqlalchemy import func, select
+
     from tracker.models import Delivery
     deadline = time.monotonic() + limit
     while True:
@@ -71,6 +72,7 @@ def wait_sent(db, channel_email_total: int, limit: float = 600) -> tuple[int, fl
 def people(db, town, users):
     """The committee and a lead (by the service), and the cadres in bulk with the same password hash."""
     from sqlalchemy import insert
+
     from tracker.models import User
     office = users.create_user(username="office", org=town, role="committee", name="党政办", password="bench-pass-1",
                                email="office@example.org")
@@ -99,7 +101,8 @@ def main():
     from tracker.extensions import db
     from tracker.models import Delivery, Notification, ReminderSweep
     from tracker.models.types import utcnow
-    from tracker.services import orgs, plans, users
+    from tracker.services.people import orgs, users
+    from tracker.services.plans import verbs as plans
     from tracker.services.reminders import outbox
 
     redis_proc, redis_url = embedded_redis.start(tmp / "redis")

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def build(db, count: int, start_id: int, ids_due: int):
     """Insert `count` open tasks, `ids_due` of them due around SWEEP_DAY, the rest due next year."""
     from sqlalchemy import insert
+
     from tracker.models import PlanTask
     town_plan = db.session.execute(db.text("SELECT id, org_id FROM plan LIMIT 1")).one()
     theme_id = db.session.scalar(db.text("SELECT id FROM plan_theme LIMIT 1"))
@@ -49,9 +50,10 @@ def build(db, count: int, start_id: int, ids_due: int):
 def counted_sweep(db, day, digest_due=True):
     """Today's sweep as the beat runs it (flush, commit), timed, with its statements counted."""
     from sqlalchemy import event
-    from tracker.services import workdays
-    from tracker.services.reminders.rules import forget_cached
+
+    from tracker.services.calendar import workdays
     from tracker.services.reminders.sweep import run_sweep
+    from tracker.services.tasks.thresholds import forget_cached
     forget_cached()
     workdays.invalidate()
     n = {"statements": 0}
@@ -79,7 +81,8 @@ def main():
     from tracker import create_app, embedded_redis
     from tracker.extensions import db
     from tracker.models import Notification
-    from tracker.services import orgs, plans, users
+    from tracker.services.people import orgs, users
+    from tracker.services.plans import verbs as plans
 
     redis_proc, redis_url = embedded_redis.start(tmp / "redis")
     settings = TestConfig()

@@ -22,7 +22,8 @@ FIGURES = [("普法宣讲", "次"), ("普法受众", "人"), ("合法性审查",
 
 
 def build(db, models) -> tuple:
-    from tracker.services import orgs, plans, users
+    from tracker.services.people import orgs, users
+    from tracker.services.plans import verbs as plans
     from tracker.services.reporting.baseline import save_baseline
     county = orgs.create_org("旌德县")
     town = orgs.create_org("云乐镇", county)

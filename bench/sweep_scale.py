@@ -99,7 +99,7 @@ def main(argv=None) -> int:
     from tracker import create_app
     from tracker.extensions import db
     from tracker.models.types import utcnow
-    from tracker.services.clock import today
+    from tracker.services.calendar.clock import today
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs")

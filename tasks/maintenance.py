@@ -4,7 +4,7 @@ import logging
 from celery import shared_task
 
 from tracker.extensions import db
-from tracker.services.users import prune_expired_tokens
+from tracker.services.people.users import prune_expired_tokens
 
 log = logging.getLogger(__name__)
 

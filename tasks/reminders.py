@@ -7,7 +7,7 @@ from flask import current_app
 
 from tracker.extensions import db
 from tracker.models.types import utcnow
-from tracker.services.clock import today
+from tracker.services.calendar.clock import today
 from tracker.services.reminders import outbox, robots
 from tracker.services.reminders.deliver import load_outgoing, send_one
 from tracker.services.reminders.email import Mailer, MailServerDown

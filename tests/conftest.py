@@ -8,15 +8,17 @@ import pytest
 from sqlalchemy import MetaData, text
 
 from config import TestConfig
-from tracker import create_app, embedded_redis
-from tracker.extensions import db, limiter
 
 # One definition of the browser fixtures for every module: a session-scoped Playwright imported into two
 # modules would be two sessions, and the second cannot start inside the first one's event loop.
 from tests.browser_fixtures import browser, live_server, page, phone_without_js  # noqa: E402,F401
+from tracker import create_app, embedded_redis
+from tracker.extensions import db, limiter
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "seed" / "000_43a8054b3d808e27.txt"
+# The seed report (../shared/seed), copied so that a fresh clone runs every test; test_seed_copy checks the copy.
+SEED = ROOT / "tests" / "data" / "seed_report_2024.txt"
+SHARED_SEED = ROOT.parent / "shared" / "seed" / "000_43a8054b3d808e27.txt"
 TODAY = date(2026, 11, 25)  # a Wednesday, a working day
 
 
@@ -131,13 +133,3 @@ def celery_worker(services, tmp_path):
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
-
-
-def pytest_collection_modifyitems(config, items):
-    """Modules that read the seed report skip where ../shared/seed is not beside the checkout (CI has it)."""
-    if SEED.exists():
-        return
-    skip = pytest.mark.skip(reason=f"{SEED} is missing: these tests read ../shared/seed")
-    for item in items:
-        if hasattr(item.module, "SEED"):
-            item.add_marker(skip)

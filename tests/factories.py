@@ -5,7 +5,9 @@ from datetime import date
 
 from tracker.extensions import db
 from tracker.models import Plan, PlanTask
-from tracker.services import orgs, plans, tasks, users
+from tracker.services.people import orgs, users
+from tracker.services.plans import verbs as plans
+from tracker.services.tasks import verbs as tasks
 
 PASSWORD = "secret-123"
 

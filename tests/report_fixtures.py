@@ -5,8 +5,10 @@ from decimal import Decimal
 import pytest
 
 from tracker.extensions import db
-from tracker.services import progress, tasks, users
+from tracker.services.people import users
 from tracker.services.reporting.baseline import save_baseline
+from tracker.services.tasks import progress
+from tracker.services.tasks import verbs as tasks
 
 # What the tests expect, written out by hand from the updates below.
 EXPECTED = {

@@ -20,7 +20,7 @@ from tests.factories import PASSWORD, World, build_world, csrf_token
 from tracker import create_app
 from tracker.extensions import db, limiter
 from tracker.models import AuditEntry, Organisation, Plan, PlanTask
-from tracker.services import users
+from tracker.services.people import users
 
 DATA = __import__("pathlib").Path(__file__).resolve().parent / "data" / "import"
 ROLES = ("office", "leader", "cadre", "viewer", "other_office", "anonymous")
@@ -166,6 +166,7 @@ def _cases():
 
 def _png() -> bytes:
     import io
+
     from PIL import Image
     out = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(out, "PNG")
@@ -195,7 +196,7 @@ class Stage:
 
     @cached_property
     def pending_task(self):
-        from tracker.services import requests
+        from tracker.services.tasks import requests
         task = self.world.task(title="矩阵测试待审")
         requests.request_completion(self._user("cadre"), task, "已完成")
         db.session.commit()
@@ -203,8 +204,8 @@ class Stage:
 
     @cached_property
     def evidence_id(self) -> int:
-        from tracker.services import progress
-        from tracker.services.evidence import IncomingFile
+        from tracker.services.tasks import progress
+        from tracker.services.tasks.evidence import IncomingFile
         update = progress.record_progress(self._user("cadre"), self.task, percent=30, note="已开展",
                                           files=[IncomingFile("现场.png", _png())])
         db.session.commit()
@@ -275,7 +276,7 @@ class Stage:
 
     @cached_property
     def override_id(self) -> int:
-        from tracker.services.reminders import calendar
+        from tracker.services.calendar import overrides as calendar
         row = calendar.set_override(self._user("county_office"), date(2027, 3, 1 + self.task.id % 28), False, "测试")
         db.session.commit()
         return row.id
@@ -575,7 +576,7 @@ def test_cadre_posting_on_another_cadres_task_is_refused_and_kept(matrix, via):
 @pytest.mark.parametrize("via", ["web", "api"])
 def test_cadre_reaching_another_organisations_task_finds_nothing(matrix, via):
     """白地镇's task is hidden from 云乐镇's cadre (404, as for an id that does not exist), and nothing changes."""
-    from tracker.services import tasks as task_service
+    from tracker.services.tasks import verbs as task_service
     with matrix.app.app_context():
         other = task_service.create_task(users.get_user("other_office"), matrix.world().other_plan, {
             "theme": "1", "title": "白地镇的任务", "report_section": 1, "owner": "other_cadre",

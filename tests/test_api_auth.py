@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tests.factories import PASSWORD, ApiClient
 from tracker.extensions import db
 from tracker.models import ApiToken
-from tracker.services import users
+from tracker.services.people import users
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TOKEN_URL = "/api/v1/auth/token"

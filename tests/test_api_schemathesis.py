@@ -15,7 +15,8 @@ from tracker import create_app
 from tracker.api import bp as api_bp
 from tracker.api.spec import build
 from tracker.extensions import db, limiter
-from tracker.services import progress, requests, users
+from tracker.services.people import users
+from tracker.services.tasks import progress, requests
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
 

@@ -10,7 +10,8 @@ from tests.conftest import TODAY
 from tracker.extensions import db
 from tracker.models import AuditEntry, PlanTask, TaskRequest
 from tracker.models.types import recorded_at
-from tracker.services import tasks, users
+from tracker.services.people import users
+from tracker.services.tasks import verbs as tasks
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

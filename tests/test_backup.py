@@ -9,9 +9,9 @@ import config
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import AuditEntry, Evidence, PlanTask, ProgressUpdate
-from tracker.services import progress
-from tracker.services.evidence import IncomingFile
-from tracker.services.users import get_user
+from tracker.services.people.users import get_user
+from tracker.services.tasks import progress
+from tracker.services.tasks.evidence import IncomingFile
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

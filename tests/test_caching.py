@@ -16,11 +16,11 @@ from tests.test_statement_counts import count_statements
 from tests.web_fixtures import as_user, login
 from tracker.extensions import db
 from tracker.models import CalendarOverride, PlanTask, task_is_open
-from tracker.services import progress
+from tracker.services.infra.shared_cache import redis_client
+from tracker.services.people.users import get_user
 from tracker.services.reminders import rules
-from tracker.services.shared_cache import redis_client
-from tracker.services.task_lists import my_tasks
-from tracker.services.users import get_user
+from tracker.services.tasks import progress
+from tracker.services.tasks.lists import my_tasks
 
 TODAY = date(2026, 11, 25)  # conftest's FIXED_TODAY, a Wednesday
 
@@ -84,8 +84,8 @@ def test_rules_saved_here_apply_to_the_next_page(client, world):
 
 
 def test_a_rolled_back_change_is_not_kept(app, client, world):
-    from tracker.services.reminders.calendar import set_override
-    from tracker.services.workdays import is_workday
+    from tracker.services.calendar.overrides import set_override
+    from tracker.services.calendar.workdays import is_workday
     world.task(title="普法宣讲", due_date=TODAY)
     login(client, "cadre")
     _my_page(client)
@@ -137,7 +137,7 @@ def test_editing_pages_and_their_audit_read_what_is_committed(app, client, world
 
 
 def test_light_bounds_follow_rules_saved_in_the_same_job(app, world):
-    from tracker.services.light_sql import bounds
+    from tracker.services.tasks.lights import bounds
     office = get_user("office")
     with app.app_context():
         assert bounds(TODAY).custom_org_ids == ()
@@ -147,7 +147,7 @@ def test_light_bounds_follow_rules_saved_in_the_same_job(app, world):
 
 
 def test_jobs_read_the_calendar_afresh(app, world):
-    from tracker.services.workdays import is_workday
+    from tracker.services.calendar.workdays import is_workday
     with app.app_context():
         assert is_workday(TODAY)
     with db.engine.begin() as conn:  # committed behind the ORM's back, as another process would
@@ -279,7 +279,7 @@ def test_my_tasks_page_is_shared_until_a_task_changes(app, client, world, counts
 
 
 def test_waiting_requests_are_counted_on_every_view(client, world, counts_cache):
-    from tracker.services import requests
+    from tracker.services.tasks import requests
     task = world.task(title="宪法宣传周", lead="office")
     login(client, "office")
     assert "等待您审核" not in _my_page(client)
@@ -307,7 +307,7 @@ def test_api_task_pages_are_shared_until_a_task_changes(client, world, api, coun
 
 
 def test_a_change_in_the_same_request_reads_the_newest_change_again(app, world, counts_cache):
-    from tracker.services import counting
+    from tracker.services.tasks import counting
     task = world.task(title="宪法宣传周")
     office = get_user("office")
     with app.test_request_context("/"):
@@ -361,7 +361,7 @@ def test_a_change_committed_out_of_timestamp_order_shows_at_once(client, world, 
 
 
 def test_a_handover_of_helpers_shows_at_once(client, world, api, counts_cache):
-    from tracker.services.users import deactivate_user
+    from tracker.services.people.users import deactivate_user
     task = world.task(title="宪法宣传周")  # cadre2 only helps with it
     office = api("office")
     assert office.get("/tasks").get_json()["items"][0]["co_owners"] == ["cadre2"]
@@ -377,7 +377,7 @@ def test_a_handover_of_helpers_shows_at_once(client, world, api, counts_cache):
 
 
 def test_a_pending_change_is_not_kept_under_the_committed_key(app, world, counts_cache):
-    from tracker.services import counting
+    from tracker.services.tasks import counting
     task = world.task(title="宪法宣传周")
     office = get_user("office")
 
@@ -414,7 +414,7 @@ def _my_page_at(client, url):
 def test_only_the_outer_commit_counts_a_task_change(world, counts_cache):
     """A savepoint's end is no commit: released, it must not count the change yet; rolled back, it must not
     forget the change made before it."""
-    from tracker.services.counting import GENERATION_KEY
+    from tracker.services.tasks.counting import GENERATION_KEY
     task = world.task(title="宪法宣传周")
 
     def generation():
@@ -437,7 +437,7 @@ def test_only_the_outer_commit_counts_a_task_change(world, counts_cache):
 
 def test_a_writer_that_keeps_nothing_still_counts_its_task_changes(app, world, counts_cache):
     """A worker or command run with COUNTS_CACHE_SECONDS=0 writes for web workers that keep pages."""
-    from tracker.services.counting import GENERATION_KEY
+    from tracker.services.tasks.counting import GENERATION_KEY
     app.config["COUNTS_CACHE_SECONDS"] = 0
     start = int(counts_cache.get(GENERATION_KEY) or 0)
     world.task(title="宪法宣传周")

@@ -13,7 +13,8 @@ from tests.conftest import ROOT
 from tests.factories import PASSWORD
 from tracker.extensions import db
 from tracker.models import AuditEntry, Organisation, Plan, PlanTask, ProgressUpdate, TaskRequest, User
-from tracker.services import progress, requests, users
+from tracker.services.people import users
+from tracker.services.tasks import progress, requests
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 NEW_PASSWORD = "fresh-pass-456"
@@ -387,7 +388,7 @@ def _demo_counts():
 def test_load_demo_twice_adds_nothing_the_second_time(runner):
     first = assert_ok(cli(runner, "plan", "load-demo"))
     assert "新增任务" in first
-    from tracker.services.demo import DEMO_PASSWORD, DEMO_USERS
+    from tracker.services.plans.demo import DEMO_PASSWORD, DEMO_USERS
     assert DEMO_PASSWORD in first
     assert all(username in first for username, *_ in DEMO_USERS)
     after_first = _demo_counts()

@@ -8,8 +8,8 @@ from tests.import_fixtures import login
 from tracker.extensions import db
 from tracker.models import CalendarFeed
 from tracker.services.exporting.calendar import renew_feed
-from tracker.services.tasks import cancel_task
-from tracker.services.users import deactivate_user, get_user
+from tracker.services.people.users import deactivate_user, get_user
+from tracker.services.tasks.verbs import cancel_task
 
 
 def _feed_url(client, kind="personal"):

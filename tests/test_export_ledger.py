@@ -5,12 +5,12 @@ from datetime import date
 
 from openpyxl import load_workbook
 
+from tests.conftest import TODAY
 from tests.import_fixtures import login
 from tracker.extensions import db
 from tracker.services.exporting.ledger import LIGHT_FILLS, ledger_workbook
-from tracker.services.progress import record_progress
-from tracker.services.users import get_user
-from tests.conftest import TODAY
+from tracker.services.people.users import get_user
+from tracker.services.tasks.progress import record_progress
 
 
 def _tasks(world):

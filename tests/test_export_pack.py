@@ -10,9 +10,9 @@ from tests.factories import csrf_token
 from tests.import_fixtures import login
 from tracker.extensions import db
 from tracker.models import ExportJob
-from tracker.services.evidence import IncomingFile
-from tracker.services.progress import record_progress
-from tracker.services.users import get_user
+from tracker.services.people.users import get_user
+from tracker.services.tasks.evidence import IncomingFile
+from tracker.services.tasks.progress import record_progress
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 

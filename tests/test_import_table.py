@@ -11,8 +11,8 @@ from tracker.services.errors import ValidationFailed
 from tracker.services.importing.create import create_from_rows
 from tracker.services.importing.dates import parse_due
 from tracker.services.importing.table import match_header, read_table
-from tracker.services.orgs import resolve_org
-from tracker.services.users import get_user
+from tracker.services.people.orgs import resolve_org
+from tracker.services.people.users import get_user
 
 MESSY_HEADER = [" 序 号 ", "工作任务（具体措施）", "牵头\n领导", "责任单位", "责任人", "协办人", "完成 时限", "报告板块",
                 "协办单位"]

@@ -8,7 +8,7 @@ from tasks.maintenance import prune_tokens
 from tracker.extensions import db
 from tracker.models import ApiToken
 from tracker.models.types import utcnow
-from tracker.services.users import get_user, issue_token
+from tracker.services.people.users import get_user, issue_token
 
 
 def _wait_until(predicate, seconds=30):

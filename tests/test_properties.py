@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tracker.services import workdays
+from tracker.services.calendar import workdays
 from tracker.services.errors import ValidationFailed
 from tracker.services.importing.dates import EXCEL_EPOCH, parse_due
 from tracker.services.importing.report import parse_report

@@ -7,11 +7,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from tests.reminders_fixtures import (notices, quiet_queue, reminder_worker, robot_server, smtp,  # noqa: F401
-                                      wait_until)
+from tests.reminders_fixtures import notices, quiet_queue, reminder_worker, robot_server, smtp, wait_until  # noqa: F401
 from tracker.extensions import db
 from tracker.models import Delivery, OrgChannels
-from tracker.services.users import get_user
+from tracker.services.people.users import get_user
 
 OCT8 = date(2024, 10, 8)
 

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from tests.reminders_fixtures import reminder_worker, smtp, wait_until  # noqa: F401
 from tracker.extensions import db
 from tracker.models import Delivery
+from tracker.services.people.users import get_user
 from tracker.services.reminders.email import render
 from tracker.services.reminders.immediate import urge
-from tracker.services.users import get_user
 
 
 def _urge_tasks(world, n):

@@ -10,8 +10,8 @@ from tests.reminders_fixtures import reminder_worker, smtp, wait_until  # noqa: 
 from tracker import create_app, embedded_redis
 from tracker.extensions import db
 from tracker.models import Delivery
+from tracker.services.people.users import get_user
 from tracker.services.reminders.immediate import urge
-from tracker.services.users import get_user
 
 
 def _tasks(world, n):

@@ -8,11 +8,11 @@ from tests.reminders_fixtures import notices, quiet_queue  # noqa: F401
 from tests.test_statement_counts import count_statements
 from tracker.extensions import db
 from tracker.models import Notification, PlanTask
-from tracker.services import requests as task_requests
-from tracker.services import workdays
-from tracker.services.reminders import rules
+from tracker.services.calendar import workdays
+from tracker.services.people.users import get_user
 from tracker.services.reminders.sweep import run_sweep
-from tracker.services.users import get_user
+from tracker.services.tasks import requests as task_requests
+from tracker.services.tasks import thresholds
 
 # 2024: Oct 1–7 holidays; Sun Sep 29 and Sat Oct 12 working days.
 SEP27, SEP29, SEP30, OCT8, OCT9 = date(2024, 9, 27), date(2024, 9, 29), date(2024, 9, 30), date(2024, 10, 8), \
@@ -87,7 +87,7 @@ def test_missed_days_are_caught_up_for_due_soon_and_not_repeated(app, world, qui
 def test_overdue_every_working_day_and_closed_tasks_are_quiet(app, world, quiet_queue):
     open_task = world.task(start_date=None, due_date=date(2024, 9, 20))
     done = world.task(start_date=None, due_date=date(2024, 9, 20), title="已取消的任务")
-    from tracker.services.tasks import cancel_task
+    from tracker.services.tasks.verbs import cancel_task
     cancel_task(get_user("office"), done, "不再需要")
     db.session.commit()
     for day in (SEP29, SEP30, OCT8, OCT9):
@@ -123,7 +123,7 @@ def test_review_waiting_after_two_working_days_to_reviewers(app, world, quiet_qu
 
 
 def test_unknown_year_is_provisional_and_never_crashes(app, world, quiet_queue):
-    from tracker.services.workdays import is_provisional
+    from tracker.services.calendar.workdays import is_provisional
     task = world.task(start_date=None, due_date=date(2031, 10, 1))
     task.last_progress_at = datetime(2031, 9, 20, tzinfo=timezone.utc)  # not stalled
     db.session.commit()
@@ -168,7 +168,7 @@ def test_sweep_twice_and_two_sweeps_at_once_write_nothing_twice(app, world, quie
 def test_sweep_statement_count_does_not_depend_on_task_count(app, world, quiet_queue):
     def statements(day):
         db.session.expire_all()
-        rules.forget_cached()   # as in a fresh job: rules and calendar read again
+        thresholds.forget_cached()   # as in a fresh job: rules and calendar read again
         workdays.invalidate()
         with count_statements() as counter:
             run_sweep(day)

@@ -10,9 +10,9 @@ from tests.test_statement_counts import count_statements
 from tracker.extensions import db
 from tracker.models import CalendarOverride, Delivery, OrgChannels, PlanTask, RecurringInstance, ReminderRule
 from tracker.models.types import utcnow
+from tracker.services.people.users import get_user
 from tracker.services.reminders.immediate import urge
 from tracker.services.reminders.sweep import run_sweep
-from tracker.services.users import get_user
 
 
 def login(client, username):
@@ -128,7 +128,7 @@ def test_rules_are_validated_and_change_the_sweep_and_lights(client, world, quie
     run_sweep(date(2024, 9, 29))
     db.session.commit()
     assert [k for u, k, t, d in notices("cadre") if d == date(2024, 9, 29)] == ["due_soon"]
-    from tracker.services.lights import light
+    from tracker.services.tasks.lights import light
     assert light(task, date(2024, 9, 29)) == "yellow"
     # Robots: a bad address is refused on the form.
     bad_hook = post(client, "/notices/channels", {"ch-is_email_on": "y", "ch-wecom_webhook": "ftp://x"},
@@ -148,14 +148,15 @@ def test_calendar_overrides_only_for_the_top_committee(client, world, quiet_queu
     assert db.session.scalar(select(CalendarOverride)).day == date(2031, 10, 1)
     bad = post(client, "/notices/calendar", {"day": "2031-02-30", "is_workday": "off"})
     assert bad.status_code == 200 and "error" in bad.get_data(as_text=True)
-    from tracker.services.workdays import is_workday, invalidate
+    from tracker.services.calendar.workdays import invalidate, is_workday
     invalidate()
     assert not is_workday(date(2031, 10, 1))
 
 
 def test_recurring_instances_and_provisional_due_dates_recomputed(app, world, quiet_queue):
-    from tracker.services.reminders import calendar, recurring
     from tracker.models import Plan
+    from tracker.services.calendar import overrides as calendar
+    from tracker.services.reminders import recurring
     office = get_user("office")
     plan = db.session.scalar(select(Plan).where(Plan.id == world.plan.id))
     plan.year = 2031

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from tests.conftest import SEED, TODAY
 from tracker.extensions import db
 from tracker.models import BaselineFigure, MetricDefinition
-from tracker.services import users
-from tracker.services.demo import load_demo
 from tracker.services.errors import PermissionDenied, ValidationFailed
+from tracker.services.people import users
+from tracker.services.plans.demo import load_demo
 from tracker.services.reporting import catalogue
 from tracker.services.reporting.baseline import as_rows, baseline_rows, save_baseline
 from tracker.services.reporting.extract import extract

@@ -8,7 +8,8 @@ from docx import Document
 from tests.conftest import SEED
 from tests.report_fixtures import baseline, year_plan  # noqa: F401
 from tracker.extensions import db
-from tracker.services import orgs, plans
+from tracker.services.people import orgs
+from tracker.services.plans import verbs as plans
 from tracker.services.reporting.baseline import baseline_rows
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

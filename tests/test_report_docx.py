@@ -9,7 +9,7 @@ from docx.shared import Pt
 
 from tests.report_fixtures import TODAY, baseline, year_plan  # noqa: F401
 from tracker.extensions import db
-from tracker.services import users
+from tracker.services.people import users
 from tracker.services.reporting import draft as drafts
 from tracker.services.reporting.docx import to_docx
 

@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 from tests.report_fixtures import EXPECTED, TODAY, baseline, post, year_plan  # noqa: F401
 from tracker.extensions import db
 from tracker.models import ProgressUpdate, UpdateMetric
-from tracker.services import plans, users
 from tracker.services.errors import PermissionDenied, ValidationFailed
-from tracker.services.report_sections import SECTIONS, section_label
+from tracker.services.people import users
+from tracker.services.plans import verbs as plans
+from tracker.services.plans.sections import SECTIONS, section_label
 from tracker.services.reporting import draft as drafts
 from tracker.services.reporting.render import blocks, to_markdown
 

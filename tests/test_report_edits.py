@@ -1,17 +1,17 @@
 """Editing the draft section by section: versions, regeneration keeps edits, revert, stale edits refused."""
 import pytest
+from sqlalchemy import select
 
 from tests.report_fixtures import TODAY, baseline, post, year_plan  # noqa: F401
 from tracker.extensions import db
-from tracker.services import users
+from tracker.models import PlanTask
 from tracker.services.errors import Conflict, PermissionDenied, ValidationFailed
+from tracker.services.people import users
+from tracker.services.plans import verbs as plans
 from tracker.services.reporting import draft as drafts
 from tracker.services.reporting.nextplan import carry_over
 from tracker.services.reporting.render import to_markdown
 from tracker.services.reporting.template import save_template
-from tracker.services import plans
-from tracker.models import PlanTask
-from sqlalchemy import select
 
 EDIT = "全年共组织开展普法宣讲12次,受众1500余人。(党政办改写)"
 
@@ -78,7 +78,7 @@ def test_stored_template_changes_the_headings(world, year_plan):
     draft = generate(world)
     assert [s.title for s in draft.sections if s.part == 1] == ["(一)学习贯彻", "(二)依法行政", "(三)基层治理"]
     assert draft.section("2").title == "二、存在的不足"
-    from tracker.services.report_sections import sections_for
+    from tracker.services.plans.sections import sections_for
     assert sections_for(world.plan.org, 2026) == ["学习贯彻", "依法行政", "基层治理"]
     with pytest.raises(ValidationFailed) as info:
         save_template(office, world.plan.org, 2026, addressee="", parts="一\n二", sections="")

@@ -4,8 +4,8 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from tracker.extensions import db
-from tracker.services import progress
-from tracker.services.users import get_user
+from tracker.services.people.users import get_user
+from tracker.services.tasks import progress
 
 
 @contextmanager
@@ -93,8 +93,9 @@ def test_dashboard_breakdowns_agree_with_the_tasks_in_a_fixed_number_of_statemen
 
     from tests.conftest import TODAY
     from tracker.models import PlanTask
-    from tracker.services import dashboard, tasks
-    from tracker.services.lights import light
+    from tracker.services.dashboard import summary as dashboard
+    from tracker.services.tasks import verbs as tasks
+    from tracker.services.tasks.lights import light
 
     def build():
         db.session.expire_all()

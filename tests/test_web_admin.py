@@ -3,7 +3,7 @@ from tests.factories import PASSWORD
 from tests.web_fixtures import as_user, login, post
 from tracker.extensions import db
 from tracker.models import PlanTask, User
-from tracker.services.users import get_user
+from tracker.services.people.users import get_user
 
 
 def _text(response):

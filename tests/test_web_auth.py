@@ -1,7 +1,7 @@
 """The login page: CSRF, Chinese messages, deactivated accounts, sessions ended by a password change."""
-from tracker.extensions import db
-from tracker.services.users import deactivate_user, get_user, set_password
 from tests.factories import PASSWORD, csrf_token
+from tracker.extensions import db
+from tracker.services.people.users import deactivate_user, get_user, set_password
 
 
 def _csrf(client, path="/login"):

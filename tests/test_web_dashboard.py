@@ -4,8 +4,9 @@ from datetime import date
 
 from tests.web_fixtures import login
 from tracker.extensions import db
-from tracker.services import progress, tasks
-from tracker.services.users import get_user
+from tracker.services.people.users import get_user
+from tracker.services.tasks import progress
+from tracker.services.tasks import verbs as tasks
 
 
 def _text(response):
@@ -72,8 +73,8 @@ def test_dashboard_with_a_bad_year(client, world):
 
 
 def test_a_county_sized_owner_table_shows_the_most_overdue_first_and_the_rest_on_request(client, world):
-    from tracker.services.dashboard import OWNER_ROWS
-    from tracker.services import users
+    from tracker.services.dashboard.summary import OWNER_ROWS
+    from tracker.services.people import users
     town = get_user("office").org
     for i in range(OWNER_ROWS + 2):
         users.create_user(username=f"owner{i:02d}", org=town, role="cadre", name=f"责任人{i:02d}", password="secret-123")

@@ -13,11 +13,12 @@ from tests.factories import PASSWORD
 from tests.web_fixtures import as_user, login, png_bytes, post
 from tracker.extensions import db
 from tracker.models import AuditEntry, MetricDefinition, PlanTask, ProgressUpdate, TaskTarget, UpdateMetric
-from tracker.services import progress, tasks
 from tracker.services.errors import Conflict, ValidationFailed
+from tracker.services.people.users import get_user
 from tracker.services.reporting import catalogue, targets
 from tracker.services.reporting.template import save_template
-from tracker.services.users import get_user
+from tracker.services.tasks import progress
+from tracker.services.tasks import verbs as tasks
 
 
 def _text(response):
@@ -381,7 +382,7 @@ def test_countdown_to_1_april_for_the_committee_and_the_county(app, client, worl
 
 
 def test_countdown_early_in_the_year_is_for_last_years_report(app, world):
-    from tracker.services.dashboard import report_countdown
+    from tracker.services.dashboard.summary import report_countdown
     early = report_countdown(date(2027, 1, 30))
     assert (early.year, early.deadline, early.days) == (2026, date(2027, 4, 1), 61)
     last_day = report_countdown(date(2027, 3, 31))
@@ -521,7 +522,8 @@ def test_pick_a_figure_and_set_a_target_in_a_browser_without_javascript(live_ser
 
 def test_one_percent_for_the_task_page_and_the_dashboard():
     from decimal import Decimal
-    from tracker.services.dashboard import FigureTarget
+
+    from tracker.services.dashboard.summary import FigureTarget
     from tracker.services.reporting.targets import TargetStatus, share
     assert share(Decimal(5), Decimal(8)) == 62 and share(Decimal(3), Decimal(0)) == 100
     assert share(Decimal(100), Decimal(1)) == 999
@@ -530,8 +532,9 @@ def test_one_percent_for_the_task_page_and_the_dashboard():
 
 
 def test_figure_rows_map_the_services_row_numbers_back_to_the_forms(app):
-    from tracker.task_pages.forms import TargetsForm, figure_rows, version_number
     from werkzeug.datastructures import MultiDict
+
+    from tracker.task_pages.forms import TargetsForm, figure_rows, version_number
     with app.test_request_context(method="POST"):
         form = TargetsForm(MultiDict({"rows-0-figure": "7", "rows-0-value": "8", "rows-1-figure": "",
                                       "rows-1-value": " ", "rows-2-value": "2"}),

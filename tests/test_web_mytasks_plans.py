@@ -7,20 +7,22 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.browser_fixtures import no_horizontal_scroll
 from tests.browser_fixtures import login as browser_login
+from tests.browser_fixtures import no_horizontal_scroll
 from tests.factories import PASSWORD
 from tests.test_statement_counts import count_statements
 from tests.web_fixtures import login, post
 from tracker.extensions import db
 from tracker.models import AuditEntry, Plan, PlanTask, TaskRequest
-from tracker.services import plans, progress, requests, tasks
-from tracker.services.lights import light
+from tracker.services.people.users import get_user
+from tracker.services.plans import verbs as plans
 from tracker.services.reminders.sql import OPEN_STATUSES
 from tracker.services.reporting.collect import collect
 from tracker.services.reporting.nextplan import carry_over
 from tracker.services.reporting.writer import next_year, opening, shortcomings, task_paragraph
-from tracker.services.users import get_user
+from tracker.services.tasks import progress, requests
+from tracker.services.tasks import verbs as tasks
+from tracker.services.tasks.lights import light
 
 
 def _text(response):

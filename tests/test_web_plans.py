@@ -8,10 +8,10 @@ from tests.conftest import TODAY
 from tests.web_fixtures import login, post
 from tracker.extensions import db
 from tracker.models import PlanTask
-from tracker.services import progress
-from tracker.services.lights import light
-from tracker.services.task_lists import ListFilters, task_list
-from tracker.services.users import get_user
+from tracker.services.people.users import get_user
+from tracker.services.tasks import progress
+from tracker.services.tasks.lights import light
+from tracker.services.tasks.lists import ListFilters, task_list
 
 
 def _text(response):
@@ -147,7 +147,7 @@ def test_light_filter_in_sql_agrees_with_the_python_rule(app, world):
     order = [rank[expected[t.title]] for t in everything]
     assert order == sorted(order)
     # Page by page, each light read only as far as the page needs, gives the order of sorting every task at once.
-    from tracker.services.task_lists import _filtered, _order
+    from tracker.services.tasks.lists import _filtered, _order
     full = [t.id for t in db.session.scalars(_order(_filtered(office, ListFilters(), TODAY), "urgency", TODAY))]
     assert [t.id for t in everything] == full
     for per_page in (1, 4, 7):
@@ -160,7 +160,7 @@ def test_light_filter_follows_an_organisations_own_thresholds(app, world):
     """Where the committee set its own limits (reminders feature), SQL still agrees with lights.light."""
     import pytest
     rules = pytest.importorskip("tracker.services.reminders.rules")
-    from tracker.services.orgs import resolve_org
+    from tracker.services.people.orgs import resolve_org
     data = {"due_soon_workdays": 10, "escalate_lead_after": 1, "escalate_committee_after": 3, "stalled_days": 365,
             "stalled_repeat_days": 7, "review_wait_workdays": 2, "digest_time": "09:00", "disabled_kinds": []}
     rules.save_rules(get_user("office"), resolve_org("旌德县/云乐镇"), data)
@@ -181,7 +181,7 @@ def test_light_filter_follows_an_organisations_own_thresholds(app, world):
 def test_every_sort_pages_like_one_sorted_list(world):
     """The ids of a page are sorted and offset alone, then their rows loaded: page by page gives the whole list's
     order, ties broken by id, and tasks without a due date come last by due date either way."""
-    from tracker.services.task_lists import SORTS
+    from tracker.services.tasks.lists import SORTS
     office = get_user("office")
     dues = [None, date(2026, 12, 1), None, date(2026, 11, 2), date(2026, 12, 1), date(2027, 3, 1), None]
     for i, due in enumerate(dues):

@@ -5,10 +5,11 @@ from tests.reminders_fixtures import quiet_queue  # noqa: F401
 from tests.test_statement_counts import count_statements
 from tests.web_fixtures import login, png_bytes
 from tracker.extensions import db
-from tracker.services import progress, requests, users
-from tracker.services.evidence import IncomingFile
-from tracker.services.orgs import resolve_org
-from tracker.services.users import get_user
+from tracker.services.people import users
+from tracker.services.people.orgs import resolve_org
+from tracker.services.people.users import get_user
+from tracker.services.tasks import progress, requests
+from tracker.services.tasks.evidence import IncomingFile
 
 PAGES = {
     "office": ["/", "/tasks?per_page=100", "/tasks?per_page=100&light=green&sort=-progress",

@@ -5,8 +5,8 @@ from datetime import date
 from tests.web_fixtures import as_user, login, png_bytes, post, scene  # noqa: F401  (fixture)
 from tracker.extensions import db
 from tracker.models import AuditEntry, PlanTask, ProgressUpdate, TaskRequest
-from tracker.services import progress
-from tracker.services.users import get_user
+from tracker.services.people.users import get_user
+from tracker.services.tasks import progress
 
 
 def _text(response):
@@ -60,8 +60,9 @@ def test_cadre_posts_progress_with_figures_and_a_photo(client, world):
     assert thumb
     response = client.get(thumb.group(1))
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
-    from PIL import Image
     import io
+
+    from PIL import Image
     assert max(Image.open(io.BytesIO(response.data)).size) <= 320
     assert client.get(f"/evidence/{thumb.group(2)}").mimetype == "image/png"
     # 留痕: who, what, from → to.
@@ -143,7 +144,7 @@ def test_edit_refuses_a_stale_version_and_keeps_the_typed_values(client, world):
     form = _text(client.get(page))
     version = re.search(r'name="version" type="hidden" value="(\d+)"', form).group(1)
     # Someone else saves first.
-    from tracker.services.tasks import update_task
+    from tracker.services.tasks.verbs import update_task
     update_task(get_user("office"), _reload(task.id), {"unit": "综治中心"}, int(version))
     db.session.commit()
     fields = {"title": "改过的名称", "theme": "法", "report_section": "5", "owner": "cadre", "co_owners": "cadre2",
@@ -250,7 +251,7 @@ def test_task_list_filters_search_and_sorts(client, world):
 
 
 def test_too_many_people_to_list_are_filtered_by_a_typed_username(client, world, monkeypatch):
-    from tracker.services import task_lists
+    from tracker.services.tasks import lists as task_lists
     world.task(title="宣讲任务", owner="cadre", co_owners=[])
     world.task(title="调解任务", owner="cadre2", co_owners=[], lead="leader2")
     login(client, "office")
@@ -271,7 +272,7 @@ def test_too_many_people_to_list_are_filtered_by_a_typed_username(client, world,
 def test_review_queue_oldest_first_and_decides_each_tasks_oldest(client, app, world):
     first = world.task(title="先提交的任务")
     second = world.task(title="后提交的任务")
-    from tracker.services import requests as reqs
+    from tracker.services.tasks import requests as reqs
     reqs.request_completion(get_user("cadre"), first, "完成了")
     reqs.request_extension(get_user("cadre"), second, "2027-01-15", "等材料")
     reqs.request_completion(get_user("cadre"), second, "也完成了")

@@ -1,7 +1,7 @@
 """China's working-day calendar (the facts the reminders issue names)."""
 from datetime import date
 
-from tracker.services.workdays import add_workdays, effective_due, is_provisional, is_workday, workdays_between
+from tracker.services.calendar.workdays import add_workdays, effective_due, is_provisional, is_workday, workdays_between
 
 
 def test_national_day_2024_holidays_and_make_up_days():

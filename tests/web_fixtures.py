@@ -8,9 +8,9 @@ import pytest
 from tests.factories import PASSWORD, csrf_token
 from tracker.extensions import db
 from tracker.models import PlanTask, User
-from tracker.services import progress, requests
-from tracker.services.evidence import IncomingFile
-from tracker.services.users import get_user
+from tracker.services.people.users import get_user
+from tracker.services.tasks import progress, requests
+from tracker.services.tasks.evidence import IncomingFile
 
 
 def login(client, username: str, password: str = PASSWORD):

@@ -68,35 +68,24 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Attach one blueprint per feature."""
-    from tracker.api import bp as api_bp
-    from tracker.auth.views import bp as auth_bp
-    from tracker.home.views import bp as home_bp
+    """Attach one blueprint per feature; the API authenticates by bearer token, never by cookie."""
+    from tracker.api import bp as api
+    from tracker.auth.views import bp as auth
+    from tracker.dashboard.views import bp as dashboard
+    from tracker.exports.views import bp as exports
+    from tracker.exports.views import feeds
+    from tracker.home.views import bp as home
+    from tracker.imports.views import bp as imports
+    from tracker.notices import bp as notices
+    from tracker.plans.views import bp as plans
+    from tracker.reports import bp as reports
+    from tracker.review.views import bp as review
+    from tracker.task_pages import bp as task_pages
+    from tracker.users_admin.views import bp as users_admin
 
-    csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(home_bp)
-    app.register_blueprint(api_bp)
-    register_web_pages(app)
-    from tracker.reports.views import bp as reports_bp  # issue 5: the annual report
-    app.register_blueprint(reports_bp)
-    from tracker.exports.views import bp as exports_bp, feeds as feeds_bp  # issue 6: downloads, calendars
-    from tracker.imports.views import bp as imports_bp  # issue 6: plan import with review
-    for blueprint in (imports_bp, exports_bp, feeds_bp):
-        app.register_blueprint(blueprint)
-    from tracker.notices.views import bp as notices_bp  # issue 4: notification centre and reminder settings
-    app.register_blueprint(notices_bp)
-
-
-def register_web_pages(app: Flask) -> None:
-    """The Chinese pages of issue 3: tasks, plans, dashboard, review queue, user management."""
-    from tracker.dashboard.views import bp as dashboard_bp
-    from tracker.plans.views import bp as plans_bp
-    from tracker.review.views import bp as review_bp
-    from tracker.task_pages.views import bp as task_pages_bp
-    from tracker.users_admin.views import bp as users_admin_bp
-
-    for blueprint in (task_pages_bp, plans_bp, dashboard_bp, review_bp, users_admin_bp):
+    csrf.exempt(api)
+    for blueprint in (auth, home, api, task_pages, plans, dashboard, review, users_admin, reports, imports,
+                      exports, feeds, notices):
         app.register_blueprint(blueprint)
 
 

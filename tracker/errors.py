@@ -18,7 +18,7 @@ CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_fou
 
 def _answer(status: int, message: str):
     if request.path.startswith("/api/"):
-        from tracker.api import error_response
+        from tracker.api.blueprint import error_response
         return error_response(status, CODES.get(status, "error"), message)
     return render_template("error.html", status=status, message=message), status
 

@@ -3,7 +3,8 @@ from datetime import datetime
 
 from flask import Flask
 
-from tracker.services.clock import to_local
+from tracker.services.calendar.clock import to_local
+from tracker.services.validation import YEAR_MAX, YEAR_MIN
 
 
 def cn_date(value) -> str:
@@ -27,3 +28,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(cn_date, "cn_date")
     app.add_template_filter(cn_datetime, "cn_datetime")
     app.jinja_env.globals["has_view"] = lambda endpoint: endpoint in app.view_functions
+    app.jinja_env.globals.update(YEAR_MIN=YEAR_MIN, YEAR_MAX=YEAR_MAX)

@@ -1,8 +1,7 @@
 """URL converters shared by every blueprint."""
 from werkzeug.routing import IntegerConverter
 
-# The largest id an INTEGER primary key holds on PostgreSQL (SQLite would take more): the API's bound too.
-MAX_ID = 2**31 - 1
+from tracker.services.validation import MAX_ID
 
 
 class IdConverter(IntegerConverter):

@@ -1,12 +1,13 @@
 """Bearer tokens for the API."""
 from flask import g, jsonify
 
-from tracker.api import bp, schemas
+from tracker.api import schemas
+from tracker.api.blueprint import bp
 from tracker.api.parsing import parse_json
 from tracker.api.spec import build, operation
 from tracker.extensions import db, limiter
 from tracker.security import login_key, login_limit
-from tracker.services.users import authenticate, issue_token, revoke_token
+from tracker.services.people.users import authenticate, issue_token, revoke_token
 
 
 @operation(bp, "/auth/token", "POST", summary="登录,取得令牌", body=schemas.TokenIn,

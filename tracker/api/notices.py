@@ -5,13 +5,14 @@ from typing import Literal
 from flask import g, jsonify, request
 from pydantic import BaseModel, Field
 
-from tracker.api import bp, schemas
+from tracker.api import schemas
+from tracker.api.blueprint import bp
 from tracker.api.parsing import page_body, pagination, parse_json
 from tracker.api.spec import operation
 from tracker.extensions import db
 from tracker.models import Notification
-from tracker.services.access import load_task
 from tracker.services.errors import ValidationFailed
+from tracker.services.people.access import load_task
 from tracker.services.reminders import compose, immediate, inbox
 
 Kind = Literal["due_soon", "due_today", "overdue", "escalation", "stalled", "review_waiting", "assigned", "decision",

@@ -1,9 +1,9 @@
 """Reading requests: JSON bodies into schemas, query parameters, pagination, with Chinese messages."""
-from pydantic import BaseModel, ValidationError
 from flask import request
+from pydantic import BaseModel, ValidationError
 
-from tracker.routing import MAX_ID
 from tracker.services.errors import ValidationFailed
+from tracker.services.validation import MAX_ID
 
 MESSAGES = {
     "missing": "必填",

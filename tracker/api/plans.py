@@ -1,11 +1,12 @@
 """Plans, read-only over the API."""
 from flask import g, jsonify
 
-from tracker.api import bp, schemas, serialize
+from tracker.api import schemas, serialize
+from tracker.api.blueprint import bp
 from tracker.api.parsing import page_body, pagination
 from tracker.api.spec import operation
-from tracker.services.access import load_plan
-from tracker.services.queries import visible_plans
+from tracker.services.people.access import load_plan
+from tracker.services.tasks.queries import visible_plans
 
 
 @operation(bp, "/plans", "GET", summary="可见的年度计划", response=schemas.Page[schemas.PlanOut],

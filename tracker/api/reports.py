@@ -2,7 +2,7 @@
 from flask import g, jsonify
 from pydantic import BaseModel
 
-from tracker.api import bp
+from tracker.api.blueprint import bp
 from tracker.api.spec import operation
 from tracker.extensions import db
 from tracker.services.reporting.catalogue import catalogue_for

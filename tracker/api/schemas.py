@@ -4,7 +4,7 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tracker.routing import MAX_ID
+from tracker.services.validation import MAX_ID
 
 Status = Literal["draft", "assigned", "in_progress", "completion_requested", "done", "cancelled", "carried_over"]
 Light = Literal["red", "yellow", "green", "grey"]

@@ -5,7 +5,7 @@ from flask import url_for
 
 from tracker.api import schemas
 from tracker.models import AuditEntry, Plan, PlanTask, ProgressUpdate, TaskRequest
-from tracker.services.lights import is_overdue, light
+from tracker.services.tasks.lights import is_overdue, light
 
 
 def _name(user):

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from tracker.api.schemas import ErrorOut
-from tracker.routing import MAX_ID
+from tracker.services.validation import MAX_ID
 
 
 @dataclass

@@ -7,23 +7,25 @@ from flask import g, jsonify, request, send_file
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker.api import bp, schemas, serialize
+from tracker.api import schemas, serialize
+from tracker.api.blueprint import bp
 from tracker.api.parsing import int_arg, page_body, pagination, parse_data, parse_json
 from tracker.api.spec import operation
 from tracker.extensions import db
 from tracker.models import STATUSES, Evidence, PlanTask, ProgressUpdate
-from tracker.routing import MAX_ID
-from tracker.services import evidence as evidence_files
-from tracker.services import counting, progress, requests, tasks
-from tracker.services.access import can_read_org, load_plan, load_task
-from tracker.services.clock import today
+from tracker.services.calendar.clock import today
 from tracker.services.errors import NotFound, ValidationFailed
-from tracker.services.queries import TaskCursor, TaskFilters, task_history, task_page
+from tracker.services.people.access import can_read_org, load_plan, load_task
+from tracker.services.tasks import counting, progress, requests
+from tracker.services.tasks import evidence as evidence_files
+from tracker.services.tasks import verbs as tasks
+from tracker.services.tasks.queries import TaskCursor, TaskFilters, task_history, task_page
+from tracker.services.validation import MAX_ID, is_id
 
 PAGING = [("page", "integer", "页码,从1开始"), ("per_page", "integer", "每页条数,最多100")]
 FILTERS = [("plan_id", "integer", "计划"), ("owner", "string", "责任人用户名"),
            ("status", "string", "状态"), ("theme", "string", "主题(法/新/实)"),
-           ("section", "integer", "报告板块 1–7"), ("overdue", "boolean", "true 只看逾期"),
+           ("section", "integer", "报告板块序号(一至十,按该年度报告模板)"), ("overdue", "boolean", "true 只看逾期"),
            ("q", "string", "关键词")]
 
 
@@ -208,7 +210,7 @@ def history(task_id):
 
 @operation(bp, "/evidence/<int:evidence_id>", "GET", summary="下载证明材料", binary=True)
 def download_evidence(evidence_id):
-    item = db.session.get(Evidence, evidence_id) if evidence_id < 2**63 else None
+    item = db.session.get(Evidence, evidence_id) if is_id(evidence_id) else None
     if item is None or not can_read_org(g.api_user, item.update.task.org):
         raise NotFound("文件不存在")
     path = evidence_files.path_of(item.stored_name)

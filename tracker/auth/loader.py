@@ -6,8 +6,8 @@ from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.models import User
-from tracker.services import counting
 from tracker.services.reminders import inbox
+from tracker.services.tasks import counting
 
 
 @cache

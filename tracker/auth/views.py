@@ -8,7 +8,7 @@ from tracker.auth.forms import LoginForm
 from tracker.extensions import limiter
 from tracker.security import login_key, login_limit
 from tracker.services.errors import NotAuthenticated
-from tracker.services.users import authenticate
+from tracker.services.people.users import authenticate
 
 bp = Blueprint("auth", __name__)
 

@@ -3,10 +3,10 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from tracker.cli import plan_import  # noqa: F401  (adds `plan import` to plan_cli)
     from tracker.cli.backup import backup_command, restore_command
     from tracker.cli.orgs import orgs_cli
     from tracker.cli.plan import plan_cli
-    from tracker.cli import plan_import  # noqa: F401  (adds `plan import` to plan_cli)
     from tracker.cli.reminders import reminders_cli
     from tracker.cli.report import report_cli
     from tracker.cli.users import users_cli

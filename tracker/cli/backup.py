@@ -4,7 +4,7 @@ from pathlib import Path
 import click
 
 from tracker.cli.common import Command, command_transaction
-from tracker.services.backup import create_backup, restore_backup
+from tracker.services.exporting.backup import create_backup, restore_backup
 
 
 @click.command("backup", cls=Command)

@@ -2,7 +2,7 @@
 import click
 
 from tracker.cli.common import CommandGroup, command_transaction
-from tracker.services.orgs import create_org, resolve_org
+from tracker.services.people.orgs import create_org, resolve_org
 
 orgs_cli = CommandGroup("orgs", help="单位(组织机构)")
 

@@ -10,7 +10,7 @@ from tracker.services.errors import TooLarge, ValidationFailed
 from tracker.services.importing import dry_run_json, read_report
 from tracker.services.importing.create import check_year, create_from_candidates, create_from_rows
 from tracker.services.importing.table import read_table
-from tracker.services.orgs import resolve_org
+from tracker.services.people.orgs import resolve_org
 
 
 def _read(path: str) -> bytes:

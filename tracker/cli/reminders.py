@@ -4,7 +4,8 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
-from tracker.services.clock import today
+from tracker.services.calendar.clock import today
+from tracker.services.validation import YEAR_MAX, YEAR_MIN, is_year
 
 reminders_cli = AppGroup("reminders", help="督办提醒")
 
@@ -23,8 +24,8 @@ def run(day):
         except ValueError:
             click.echo(f"错误:日期“{day}”无效,格式为 YYYY-MM-DD(如 2024-10-08)", err=True)
             sys.exit(1)
-        if not 2000 <= parsed.year <= 2100:
-            click.echo("错误:日期须在2000年到2100年之间", err=True)
+        if not is_year(parsed.year):
+            click.echo(f"错误:日期须在{YEAR_MIN}年到{YEAR_MAX}年之间", err=True)
             sys.exit(1)
     else:
         parsed = today()

@@ -5,23 +5,25 @@ import click
 from flask.cli import AppGroup
 
 from tracker.cli.common import command_transaction
-from tracker.services.clock import today
+from tracker.services.calendar.clock import today
 from tracker.services.errors import ValidationFailed
-from tracker.services.orgs import resolve_org
-from tracker.services.report_sections import NUMERALS
+from tracker.services.people.orgs import resolve_org
+from tracker.services.plans.sections import NUMERALS
 from tracker.services.reporting import draft as drafts
 from tracker.services.reporting.baseline import as_rows, save_baseline
 from tracker.services.reporting.docx import to_docx
 from tracker.services.reporting.extract import extract
 from tracker.services.reporting.render import to_markdown
+from tracker.services.validation import YEAR_MAX, YEAR_MIN, is_year
 
 report_cli = AppGroup("report", help="年度法治政府建设报告")
 FORMATS = ("md", "docx")
 
 
 def _year(raw) -> int:
-    if raw is None or not str(raw).strip().isdecimal() or not 2000 <= int(raw) <= 2100:
-        raise ValidationFailed("请用 --year 给出2000到2100之间的年份,如 --year 2024")
+    text = str(raw or "").strip()
+    if not (text.isdecimal() and len(text) == 4 and is_year(int(text))):
+        raise ValidationFailed(f"请用 --year 给出{YEAR_MIN}到{YEAR_MAX}之间的年份,如 --year 2024")
     return int(raw)
 
 

@@ -3,8 +3,8 @@ import click
 
 from tracker.cli.common import CommandGroup, command_transaction
 from tracker.models import ROLES
-from tracker.services import users
-from tracker.services.orgs import resolve_org
+from tracker.services.people import users
+from tracker.services.people.orgs import resolve_org
 
 users_cli = CommandGroup("users", help="用户")
 

@@ -3,10 +3,10 @@ from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.models import STATUS_LABELS
-from tracker.services import dashboard
-from tracker.services.clock import today
-from tracker.services.light_sql import LIGHT_LABELS
-from tracker.services.report_sections import sections_for
+from tracker.services.calendar.clock import today
+from tracker.services.dashboard import summary as dashboard
+from tracker.services.plans.sections import sections_for
+from tracker.services.tasks.lights import LIGHT_LABELS
 from tracker.web import roles_required
 
 bp = Blueprint("dashboard", __name__)

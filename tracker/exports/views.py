@@ -1,16 +1,15 @@
 """The ledger as Excel/CSV, evidence packs built in the background, and secret calendar feeds."""
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, \
-    url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from tracker.exports.forms import FeedForm, PackForm
 from tracker.extensions import db
-from tracker.services.access import load_plan
-from tracker.services.clock import today
+from tracker.services.calendar.clock import today
 from tracker.services.errors import NotFound, ServiceError
 from tracker.services.exporting import calendar, evidence_pack, ledger
 from tracker.services.exporting.data import plan_tasks
-from tracker.services.queries import visible_plans
+from tracker.services.people.access import load_plan
+from tracker.services.tasks.queries import visible_plans
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 feeds = Blueprint("calendar_feeds", __name__)

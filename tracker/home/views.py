@@ -4,11 +4,11 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from tracker.models import STATUS_LABELS, PlanTheme
-from tracker.services import counting
-from tracker.services.clock import today
-from tracker.services.light_sql import LIGHT_LABELS
-from tracker.services.review_queue import pending_count
-from tracker.services.task_lists import SORTS, led_open_count, my_tasks, theme_choices
+from tracker.services.calendar.clock import today
+from tracker.services.tasks import counting
+from tracker.services.tasks.lights import LIGHT_LABELS
+from tracker.services.tasks.lists import SORTS, led_open_count, my_tasks, theme_choices
+from tracker.services.tasks.review_queue import pending_count
 from tracker.task_pages.listing import MY_ALL, MY_FILTERS, TaskFilterForm
 from tracker.web import page_args, pager
 

@@ -1,11 +1,22 @@
 """Forms of the import pages: the upload, and the review of candidates or table rows."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, SelectChoice, SelectField, \
-    StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, NumberRange
 
-from tracker.services.report_sections import NUMERALS, SECTIONS
+from tracker.services.plans.sections import NUMERALS, SECTIONS
+from tracker.services.validation import YEAR_MAX, YEAR_MESSAGE, YEAR_MIN
 
 SECTION_CHOICES = [SelectChoice(i, f"({NUMERALS[i - 1]}){name[:18]}…") for i, name in enumerate(SECTIONS, 1)]
 
@@ -13,7 +24,7 @@ SECTION_CHOICES = [SelectChoice(i, f"({NUMERALS[i - 1]}){name[:18]}…") for i, 
 class UploadForm(FlaskForm):
     file = FileField("报告或任务分解表", validators=[FileRequired("请选择要导入的文件")])
     year = IntegerField("计划年度", validators=[InputRequired("请填写年度"),
-                                            NumberRange(2000, 2100, "年份须在2000到2100之间")])
+                                            NumberRange(YEAR_MIN, YEAR_MAX, YEAR_MESSAGE)])
 
 
 class ThemeForm(Form):

@@ -4,11 +4,11 @@ from flask_login import current_user
 
 from tracker.extensions import db
 from tracker.imports.forms import ConfirmForm, ReviewForm, TableForm, UploadForm
-from tracker.services.clock import today
+from tracker.services.calendar.clock import today
 from tracker.services.errors import NotFound, ServiceError
 from tracker.services.importing import sessions
 from tracker.services.importing.rows import check_rows
-from tracker.services.plans import plan_for
+from tracker.services.plans.verbs import plan_for
 from tracker.web import errors_onto_form, roles_required
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")

@@ -6,7 +6,6 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
-
 _recorded_at: ContextVar[datetime | None] = ContextVar("recorded_at", default=None)
 
 

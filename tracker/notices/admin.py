@@ -8,15 +8,18 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.models import Plan
 from tracker.models.notice import CHANNEL_LABELS, CHANNELS, DELIVERY_STATUSES
-from tracker.notices.forms import (ButtonForm, ChannelsForm, ConfirmYearForm, OverrideForm, RecurringForm,
-                                   RulesForm)
-from tracker.notices.views import bp
+from tracker.notices.blueprint import bp
+from tracker.notices.forms import ButtonForm, ChannelsForm, ConfirmYearForm, OverrideForm, RecurringForm, RulesForm
 from tracker.routing import as_id
-from tracker.services import workdays
-from tracker.services.clock import today
+from tracker.services.calendar import overrides as calendar
+from tracker.services.calendar import workdays
+from tracker.services.calendar.clock import today
 from tracker.services.errors import ServiceError
-from tracker.services.reminders import calendar, log, recurring, rules, settings
+from tracker.services.people.access import is_calendar_keeper
+from tracker.services.reminders import log, recurring, rules, settings
 from tracker.services.reminders.rules import LIMITS
+from tracker.services.tasks import thresholds
+from tracker.services.validation import is_year
 from tracker.web import Pager, errors_onto_form, page_args, roles_required
 
 
@@ -53,8 +56,8 @@ def retry():
 @bp.route("/rules", methods=["GET", "POST"])
 @roles_required("committee")
 def rules_page():
-    rules.forget_cached()  # the form shows what is committed, not this worker's copy (another may have saved)
-    current = rules.rules_for(current_user.org_id)
+    thresholds.forget_cached()  # the form shows what is committed, not this worker's copy (another may have saved)
+    current = thresholds.rules_for(current_user.org_id)
     form = RulesForm(data={**{k: getattr(current, k) for k in LIMITS}, "digest_time": current.digest_time,
                            "disabled_kinds": sorted(current.disabled_kinds)})
     channels_form = ChannelsForm(obj=settings.org_channels(current_user.org_id), prefix="ch")
@@ -87,8 +90,8 @@ def org_channels():
         except ServiceError as exc:
             db.session.rollback()
             errors_onto_form(form, exc)
-    rules.forget_cached()
-    current = rules.rules_for(current_user.org_id)
+    thresholds.forget_cached()
+    current = thresholds.rules_for(current_user.org_id)
     rules_form = RulesForm(formdata=None, data={**{k: getattr(current, k) for k in LIMITS},
                                                 "digest_time": current.digest_time,
                                                 "disabled_kinds": sorted(current.disabled_kinds)})
@@ -96,7 +99,7 @@ def org_channels():
 
 
 def _calendar_keeper() -> None:
-    if current_user.role != "committee" or current_user.org.parent_id is not None:
+    if not is_calendar_keeper(current_user):
         abort(403)
 
 
@@ -116,7 +119,7 @@ def calendar_page():
             db.session.rollback()
             errors_onto_form(form, exc)
     raw = request.args.get("year", "")
-    year = int(raw) if raw.isdecimal() and 2000 <= int(raw) <= 2100 else today().year
+    year = int(raw) if raw.isdecimal() and len(raw) == 4 and is_year(int(raw)) else today().year
     years = calendar.year_status([today().year - 1, today().year, today().year + 1, today().year + 2])
     return render_template("notices/calendar.html", form=form, year_form=year_form, year=year, years=years,
                            overrides=calendar.overrides(year), button=ButtonForm(),

@@ -1,12 +1,21 @@
 """Forms of the notification pages: validation only."""
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField,
-                     TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.models.notice import KIND_LABELS, SCHEDULED_KINDS
 from tracker.services.reminders.rules import LIMITS
+from tracker.services.validation import YEAR_MAX, YEAR_MESSAGE, YEAR_MIN
 
 
 class ButtonForm(FlaskForm):
@@ -56,13 +65,13 @@ class OverrideForm(FlaskForm):
 
 
 class ConfirmYearForm(FlaskForm):
-    year = IntegerField("年份", validators=[InputRequired("请填写年份"), NumberRange(2000, 2100, "年份须在2000到2100之间")])
+    year = IntegerField("年份", validators=[InputRequired("请填写年份"), NumberRange(YEAR_MIN, YEAR_MAX, YEAR_MESSAGE)])
 
 
 class RecurringForm(FlaskForm):
     title = StringField("任务名称", validators=[InputRequired("请填写任务名称"), Length(max=200)])
     theme = SelectField("主题")
-    report_section = IntegerField("报告板块(1–7)", validators=[InputRequired("请填写报告板块"),
+    report_section = IntegerField("报告板块(序号)", validators=[InputRequired("请填写报告板块"),
                                                             NumberRange(1, 7, "须在1到7之间")])
     owner = StringField("责任人用户名", validators=[InputRequired("请填写责任人"), Length(max=64)])
     lead = StringField("牵头领导用户名(可不填)", validators=[Length(max=64)])

@@ -1,15 +1,14 @@
 """The notification centre: my notices, marking read, my channels, urging a task; the header badge."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker.extensions import db
+from tracker.notices.blueprint import bp
 from tracker.notices.forms import ButtonForm, MyChannelsForm, UrgeForm
-from tracker.services.access import load_task
 from tracker.services.errors import ServiceError
+from tracker.services.people.access import load_task
 from tracker.services.reminders import compose, immediate, inbox, settings
 from tracker.web import Pager, errors_onto_form, page_args, refused
-
-bp = Blueprint("notices", __name__, url_prefix="/notices")
 
 
 @bp.app_context_processor
@@ -102,5 +101,3 @@ def urge(task_id):
             task = load_task(current_user, task_id)
     return render_template("notices/urge.html", form=form, task=task)
 
-
-from tracker.notices import admin  # noqa: E402,F401  (the committee's pages register on bp)

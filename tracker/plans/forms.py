@@ -1,4 +1,4 @@
-"""Forms of the plan pages: shape only; tracker.services.plans decides what is valid."""
+"""Forms of the plan pages: shape only; tracker.services.plans.verbs decides what is valid."""
 from wtforms import StringField
 
 from tracker.web import ZhForm

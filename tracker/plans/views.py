@@ -6,12 +6,16 @@ from sqlalchemy.exc import IntegrityError
 from tracker.extensions import db
 from tracker.plans.forms import PlanForm
 from tracker.routing import as_id
-from tracker.services import plan_overview, plans, task_batches, task_lists, tasks
-from tracker.services.access import is_committee_of, load_task
-from tracker.services.clock import today
-from tracker.services.light_sql import LIGHT_LABELS
-from tracker.services.report_sections import sections_for
-from tracker.services.user_admin import colleagues
+from tracker.services.calendar.clock import today
+from tracker.services.people.access import is_committee_of, load_task
+from tracker.services.people.admin import colleagues
+from tracker.services.plans import overview as plan_overview
+from tracker.services.plans import verbs as plans
+from tracker.services.plans.sections import sections_for
+from tracker.services.tasks import batches as task_batches
+from tracker.services.tasks import lists as task_lists
+from tracker.services.tasks import verbs as tasks
+from tracker.services.tasks.lights import LIGHT_LABELS
 from tracker.task_pages.forms import BulkAssignForm, SplitForm, TaskForm
 from tracker.task_pages.listing import TaskFilterForm
 from tracker.web import FAILED, attempt, load_or_404, page_args, pager, refuse_change

@@ -6,8 +6,9 @@ from flask_login import current_user
 
 from tracker.extensions import db
 from tracker.models import MetricDefinition
+from tracker.reports.blueprint import READERS, bp, readable_org
 from tracker.reports.forms import ActionForm, BaselineFigureForm, CatalogueForm, ExtractForm, ReviewForm, TemplateForm
-from tracker.reports.views import READERS, bp, readable_org
+from tracker.services.people.access import is_committee_of
 from tracker.services.reporting import baseline as baselines
 from tracker.services.reporting import catalogue, template
 from tracker.services.reporting.extract import extract
@@ -21,7 +22,7 @@ def _baseline_page(org, year, *, manual=None, paste=None, review=None, status=20
     return render_template(
         "reports/baseline.html", org=org, year=year, rows=baselines.baseline_rows(org, year - 1),
         manual=manual or BaselineFigureForm(prefix="m"), paste=paste or ExtractForm(prefix="x"), review=review,
-        action=ActionForm(), num=number, can_edit=current_user.role == "committee" and current_user.org_id == org.id), status
+        action=ActionForm(), num=number, can_edit=is_committee_of(current_user, org.id)), status
 
 
 @bp.route("/<int:org_id>/<int:year>/baseline")
@@ -129,7 +130,7 @@ def catalogue_page(org_id):
     items = catalogue.catalogue_for(org, include_inactive=True)
     page = render_template("reports/catalogue.html", org=org, items=items, form=form, action=ActionForm(),
                            year=request.args.get("year", ""),
-                           can_edit=current_user.role == "committee" and current_user.org_id == org.id)
+                           can_edit=is_committee_of(current_user, org.id))
     # The default catalogue, created on first visit. Committed once rendered: a commit expires every row loaded.
     db.session.commit()
     return page, status
@@ -170,4 +171,4 @@ def template_page(org_id, year):
             return redirect(url_for("reports.index", org=org.id, year=year))
         status = 400
     return render_template("reports/template.html", org=org, year=year, form=form, shape=shape,
-                           can_edit=current_user.role == "committee" and current_user.org_id == org.id), status
+                           can_edit=is_committee_of(current_user, org.id)), status

@@ -1,6 +1,14 @@
 """Forms of the report pages: validation only, the services decide."""
-from wtforms import (BooleanField, DecimalField, FieldList, FormField, HiddenField, IntegerField, StringField,
-                     TextAreaField)
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.web import ZhForm

@@ -1,28 +1,19 @@
 """The report page: generate, preview, edit section by section with versions, download, carry over."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.extensions import db
-from tracker.models import STATUS_LABELS, Organisation
+from tracker.models import STATUS_LABELS
+from tracker.reports.blueprint import READERS, bp, readable_org
 from tracker.reports.forms import ActionForm, SectionForm
-from tracker.services.access import can_read_org
-from tracker.services.clock import today
+from tracker.services.calendar.clock import today
+from tracker.services.people.access import is_committee_of
 from tracker.services.reporting import draft as drafts
 from tracker.services.reporting import page
 from tracker.services.reporting.docx import to_docx
 from tracker.services.reporting.nextplan import carry_over
 from tracker.services.reporting.render import to_markdown
 from tracker.web import FAILED, attempt, roles_required
-
-bp = Blueprint("reports", __name__, url_prefix="/reports")
-READERS = ("committee", "leader", "viewer")
-
-
-def readable_org(org_id: int) -> Organisation:
-    org = db.session.get(Organisation, org_id)
-    if org is None or not can_read_org(current_user, org):
-        abort(404)
-    return org
 
 
 def _draft_or_404(org, year):
@@ -49,7 +40,7 @@ def index():
         "reports/index.html", orgs=orgs, org=org, years=years, year=year, draft=draft,
         stale=bool(draft) and drafts.is_stale(draft), tasks=page.task_titles(ids), status_labels=STATUS_LABELS,
         deadline=page.deadline(year) if year else None, days_left=page.days_left(year, today()) if year else None,
-        can_edit=bool(org) and current_user.role == "committee" and current_user.org_id == org.id,
+        can_edit=bool(org) and is_committee_of(current_user, org.id),
         action=ActionForm())
 
 
@@ -112,7 +103,7 @@ def section(org_id, year, key):
         draft = _draft_or_404(org, year)
         item = draft.section(key)
     return render_template("reports/section.html", org=org, year=year, draft=draft, item=item, form=form,
-                           can_edit=current_user.role == "committee" and current_user.org_id == org.id,
+                           can_edit=is_committee_of(current_user, org.id),
                            action=ActionForm())
 
 
@@ -142,5 +133,3 @@ def carry(org_id, year):
             flash(form.form_errors[0] if form.form_errors else "操作失败", "error")
     return redirect(url_for("reports.index", org=org.id, year=year))
 
-
-from tracker.reports import admin_views  # noqa: E402,F401  (baseline, catalogue and template pages)

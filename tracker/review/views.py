@@ -4,9 +4,9 @@ from flask_login import current_user
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from tracker.services import task_lists
-from tracker.services.requests import KIND_LABELS
-from tracker.services.review_queue import QUEUE_SORTS, QueueFilters, first_pending_ids, queue_page
+from tracker.services.tasks import lists as task_lists
+from tracker.services.tasks.requests import KIND_LABELS
+from tracker.services.tasks.review_queue import QUEUE_SORTS, QueueFilters, first_pending_ids, queue_page
 from tracker.web import QueryForm, page_args, pager, roles_required
 
 bp = Blueprint("review", __name__)

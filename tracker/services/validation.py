@@ -4,6 +4,29 @@ from datetime import date
 TITLE_MAX = 200
 TEXT_MAX = 5000
 UNIT_MAX = 100
+# Every year the product accepts (plans, reports, baselines, calendars, sweeps run by hand).
+YEAR_MIN, YEAR_MAX = 2000, 2100
+YEAR_MESSAGE = f"年份须在{YEAR_MIN}到{YEAR_MAX}之间"
+# The largest id an INTEGER primary key holds on PostgreSQL (SQLite would take more): URLs, forms and the API.
+MAX_ID = 2**31 - 1
+
+
+def is_year(value) -> bool:
+    """A whole number of a year the product works with."""
+    return not isinstance(value, bool) and isinstance(value, int) and YEAR_MIN <= value <= YEAR_MAX
+
+
+def clean_year(errors: dict, field: str, value) -> int | None:
+    """The year, or a message under `field`."""
+    if is_year(value):
+        return value
+    errors[field] = YEAR_MESSAGE
+    return None
+
+
+def is_id(value) -> bool:
+    """A value some row could have as its id (booleans and out-of-range numbers never do)."""
+    return not isinstance(value, bool) and isinstance(value, int) and 1 <= value <= MAX_ID
 
 
 def clean_text(errors: dict, field: str, label: str, value, *, max_len: int, required: bool = False) -> str:

@@ -6,15 +6,27 @@ from flask_login import current_user, login_required
 
 from tracker.extensions import db
 from tracker.routing import as_id
-from tracker.services import evidence as evidence_files
-from tracker.services import progress, requests, tasks, task_view
-from tracker.services.access import is_committee_of, is_worker, load_task
-from tracker.services.report_sections import sections_for
+from tracker.services.people.access import is_committee_of, is_worker, load_task
+from tracker.services.people.admin import colleagues
+from tracker.services.plans.sections import sections_for
 from tracker.services.reporting import catalogue, targets
-from tracker.services.user_admin import colleagues
-from tracker.task_pages.forms import (AssignForm, CancelForm, CompletionForm, ExtensionForm, ProgressForm,
-                                      ReviewForm, TaskForm, figure_rows, version_number)
-from tracker.task_pages.views import bp, render_detail
+from tracker.services.tasks import evidence as evidence_files
+from tracker.services.tasks import progress, requests
+from tracker.services.tasks import verbs as tasks
+from tracker.services.tasks import view as task_view
+from tracker.task_pages.blueprint import bp
+from tracker.task_pages.forms import (
+    AssignForm,
+    CancelForm,
+    CompletionForm,
+    ExtensionForm,
+    ProgressForm,
+    ReviewForm,
+    TaskForm,
+    figure_rows,
+    version_number,
+)
+from tracker.task_pages.views import render_detail
 from tracker.web import FAILED, attempt, load_or_404, refuse_change
 
 
@@ -149,7 +161,7 @@ def cancel(task_id):
 def assign(task_id):
     task = _task(task_id)
     form = AssignForm(prefix="a")
-    if current_user.role == "committee" and current_user.org_id == task.org_id:
+    if is_committee_of(current_user, task.org_id):
         form.people(colleagues(current_user))
     if form.validate_on_submit():
         result = attempt(form, tasks.update_task, current_user, task, form.data_for_service(),

@@ -1,11 +1,22 @@
 """Forms of the task pages: checks of shape only; the services decide what is valid."""
-from wtforms import (FieldList, Form, FormField, HiddenField, MultipleFileField, SelectField, SelectMultipleField,
-                     StringField, SubmitField, TextAreaField, widgets)
-from wtforms import SelectChoice
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    MultipleFileField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, Length, Optional
 
-from tracker.services.report_sections import NUMERALS, SECTIONS
+from tracker.services.plans.sections import NUMERALS, SECTIONS
 from tracker.services.validation import TEXT_MAX, TITLE_MAX, UNIT_MAX
 from tracker.web import ZhForm
 

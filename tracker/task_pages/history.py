@@ -1,9 +1,9 @@
 """The audit trail (留痕) in words: who, when, what changed from what to what."""
 from datetime import date
 
-from tracker.models import STATUS_LABELS
 from tracker.formatting import cn_date
-from tracker.task_pages.views import bp
+from tracker.models import STATUS_LABELS
+from tracker.task_pages.blueprint import bp
 
 ACTIONS = {
     "task.create": "新建任务", "task.update": "修改任务", "task.assign": "交办", "task.progress": "反馈进展",
@@ -83,7 +83,7 @@ def figure(value) -> str:
 @bp.app_template_global("section_label")
 def section_name(ordinal, titles=None) -> str:
     """(五)依法处置… from the organisation's template titles when given, else the standard seven."""
-    from tracker.services.report_sections import NUMERALS, SECTIONS
+    from tracker.services.plans.sections import NUMERALS, SECTIONS
     titles = titles or SECTIONS
     if not isinstance(ordinal, int) or not 1 <= ordinal <= len(NUMERALS):
         return str(ordinal)

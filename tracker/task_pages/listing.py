@@ -4,10 +4,9 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import TextInput
 
 from tracker.models import STATUS_LABELS
-from tracker.services.light_sql import LIGHT_LABELS
-from tracker.services.report_sections import NUMERALS
-from tracker.services.reporting.template import MAX_SECTIONS
-from tracker.services.task_lists import SORTS, ListFilters
+from tracker.services.plans.sections import MAX_SECTIONS, NUMERALS
+from tracker.services.tasks.lights import LIGHT_LABELS
+from tracker.services.tasks.lists import SORTS, ListFilters
 from tracker.web import QueryForm
 
 ALL = SelectChoice("", "全部")

@@ -3,12 +3,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker.extensions import db
-from tracker.services.access import load_task
 from tracker.services.errors import Conflict
+from tracker.services.people.access import load_task
 from tracker.services.reporting import targets
+from tracker.task_pages.blueprint import bp
 from tracker.task_pages.forms import TargetsForm, figure_rows, version_number
 from tracker.task_pages.history import figure
-from tracker.task_pages.views import bp
 from tracker.web import FAILED, attempt, load_or_404, refuse_change, refused
 
 

@@ -1,43 +1,40 @@
 """Task pages: the filterable task list, a task's detail page, and its evidence files."""
-from flask import Blueprint, abort, render_template, send_file
+from flask import abort, render_template, send_file
 from flask_login import current_user, login_required
 
-from tracker.services import dashboard, task_lists, task_view, thumbnails
-from tracker.services import evidence as evidence_files
-from tracker.services.access import load_task
-from tracker.services.clock import today
+from tracker.services.calendar.clock import today
+from tracker.services.calendar.workdays import effective_due, workdays_between
+from tracker.services.dashboard import summary as dashboard
 from tracker.services.errors import NotFound
-from tracker.services.light_sql import LIGHT_LABELS
-from tracker.services.report_sections import sections_for
+from tracker.services.people.access import is_committee_of, load_task
+from tracker.services.people.admin import colleagues
+from tracker.services.plans.sections import sections_for
 from tracker.services.reporting import targets
-from tracker.services.lights import light
-from tracker.services.requests import KIND_LABELS
-from tracker.services.user_admin import colleagues
-from tracker.services.workdays import effective_due, workdays_between
-from tracker.task_pages.forms import (AssignForm, CancelForm, CompletionForm, ExtensionForm, ProgressForm,
-                                      ReviewForm)
+from tracker.services.tasks import deadlines, thumbnails
+from tracker.services.tasks import evidence as evidence_files
+from tracker.services.tasks import lists as task_lists
+from tracker.services.tasks import view as task_view
+from tracker.services.tasks.lights import LIGHT_LABELS, light
+from tracker.services.tasks.requests import KIND_LABELS
+from tracker.task_pages.blueprint import bp
+from tracker.task_pages.forms import AssignForm, CancelForm, CompletionForm, ExtensionForm, ProgressForm, ReviewForm
 from tracker.task_pages.listing import TaskFilterForm
 from tracker.web import load_or_404, page_args, pager
-
-bp = Blueprint("task_pages", __name__)
 
 HISTORY_PER_PAGE = 30
 
 
 def due_phrase(task, day) -> str:
-    """"逾期3个工作日", "今天到期", "剩2个工作日" on China's working-day calendar.
-
-    Like lights.is_overdue it counts from the effective due date: one on a day off is met by the next
-    working day (民法典 art. 203).
-    """
+    """"逾期3个工作日", "今天到期", "剩2个工作日" on China's working-day calendar (tracker.services.tasks.deadlines)."""
     if task.due_date is None or task.is_closed:
         return ""
-    due = effective_due(task.due_date)
-    if due == day:
+    if deadlines.is_due_today(task.due_date, day):
         return "今天到期"
+    due = effective_due(task.due_date)
+    if deadlines.is_past_due(task.due_date, day):
+        late = deadlines.workdays_late(task.due_date, day)
+        return f"逾期{late}个工作日" if late else f"逾期{(day - due).days}天(节假日)"
     n = workdays_between(day, due)
-    if due < day:
-        return f"逾期{-n}个工作日" if n else f"逾期{(day - due).days}天(节假日)"
     return f"剩{n}个工作日" if n else "节假日后到期"
 
 
@@ -80,7 +77,7 @@ def _people_forms(task, **given):
                             due_date=task.due_date.isoformat() if task.due_date else "", version=task.version)
         forms["assign"] = assign
     forms.update(given)
-    if current_user.role == "committee" and current_user.org_id == task.org_id:
+    if is_committee_of(current_user, task.org_id):
         forms["assign"].people(colleagues(current_user))
     return forms
 
@@ -145,7 +142,3 @@ def thumbnail(evidence_id):
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
-
-from tracker.task_pages import actions  # noqa: E402,F401  (the POST routes register on bp)
-from tracker.task_pages import history  # noqa: E402,F401  (template filters)
-from tracker.task_pages import targets as _targets  # noqa: E402,F401  (the targets page registers on bp)

@@ -3,9 +3,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from tracker.extensions import db
-from tracker.services import user_admin
 from tracker.services.errors import NotFound
-from tracker.services.task_lists import led_open_count
+from tracker.services.people import admin as user_admin
+from tracker.services.tasks.lists import led_open_count
 from tracker.users_admin.forms import DeactivateForm, NewUserForm, PasswordForm, RoleForm, UserFilterForm
 from tracker.web import FAILED, attempt, page_args, pager, roles_required
 

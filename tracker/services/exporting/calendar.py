@@ -9,7 +9,8 @@ from tracker.extensions import db
 from tracker.models import CalendarFeed, PlanTask, User, task_co_owner, task_is_open
 from tracker.models.types import utcnow
 from tracker.services.errors import NotFound, PermissionDenied
-from tracker.services.orgs import visible_org_ids
+from tracker.services.people.orgs import visible_org_ids
+from tracker.services.tasks.deadlines import is_past_due
 
 KINDS = ("personal", "org")
 ORG_FEED_ROLES = ("committee", "viewer")
@@ -98,7 +99,7 @@ def render_ics(feed: CalendarFeed, host: str, today: date) -> bytes:
              "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape(name)}", "X-WR-TIMEZONE:Asia/Shanghai",
              "REFRESH-INTERVAL;VALUE=DURATION:PT6H", "X-PUBLISHED-TTL:PT6H"]
     for task in feed_tasks(feed):
-        overdue = task.due_date < today
+        overdue = is_past_due(task.due_date, today)
         summary = f"{'【已逾期】' if overdue else '【到期】'}{task.title}"
         details = [f"单位:{task.org.name}", f"主题:{task.theme.key} {task.theme.title}",
                    f"责任人:{task.owner.name if task.owner else '未交办'}", f"责任单位:{task.unit or '—'}",

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.models import Plan, PlanTask, ProgressUpdate, UpdateMetric
-from tracker.services.lights import light
+from tracker.services.tasks.lights import light
 
 
 @dataclass

@@ -16,10 +16,10 @@ from tracker.formatting import cn_datetime
 from tracker.models import ExportJob, Plan, ProgressUpdate, User
 from tracker.models.types import utcnow
 from tracker.routing import as_id
-from tracker.services.access import can_read_org
 from tracker.services.errors import NotFound, ValidationFailed
-from tracker.services.evidence import path_of
 from tracker.services.exporting.data import plan_tasks
+from tracker.services.people.access import can_read_org
+from tracker.services.tasks.evidence import path_of
 
 INDEX_COLUMNS = (("序号", 6), ("主题", 6), ("工作任务", 36), ("进展时间", 17), ("填报人", 10), ("进度", 7),
                  ("进展说明", 50), ("数据", 24), ("证明材料", 30), ("压缩包内位置", 40))

@@ -11,9 +11,9 @@ from openpyxl.utils import get_column_letter
 from tracker.formatting import cn_datetime
 from tracker.models import Plan
 from tracker.services.exporting.data import LedgerRow, ledger_rows
-from tracker.services.report_sections import NUMERALS
+from tracker.services.plans.sections import NUMERALS
+from tracker.services.tasks.lights import light_label
 
-LIGHT_LABELS = {"red": "红灯(逾期)", "yellow": "黄灯(临期/停滞)", "green": "绿灯(正常)", "grey": "已结束"}
 # Light fills people know from Excel's own "bad / neutral / good" cell styles.
 LIGHT_FILLS = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE", "grey": "E7E6E6"}
 HEADER_FILL = "D9E1F2"
@@ -36,7 +36,7 @@ def _values(index: int, row: LedgerRow) -> list:
     latest = row.latest
     return [index, t.theme.key, _text(t.title), f"({NUMERALS[t.report_section - 1]})",
             t.lead.name if t.lead else "", _text(t.unit), t.owner.name if t.owner else "",
-            "、".join(u.name for u in t.co_owners), t.due_date, t.status_label, LIGHT_LABELS[row.light],
+            "、".join(u.name for u in t.co_owners), t.due_date, t.status_label, light_label(row.light),
             t.progress / 100, _text(latest.note) if latest else "", cn_datetime(latest.created_at) if latest else "",
             _text(row.figures_text)]
 

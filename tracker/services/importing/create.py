@@ -1,10 +1,12 @@
 """Creating a plan and its tasks from a reviewed import, all at once or not at all."""
 from tracker.models import Organisation, Plan, User
-from tracker.services import audit, plans, tasks
+from tracker.services import audit
 from tracker.services.errors import ValidationFailed
 from tracker.services.importing.rows import check_rows, error_lines, task_data
-from tracker.services.report_sections import SECTION_COUNT
-from tracker.services.validation import TEXT_MAX, TITLE_MAX
+from tracker.services.plans import verbs as plans
+from tracker.services.plans.sections import clean_section
+from tracker.services.tasks import verbs as tasks
+from tracker.services.validation import TEXT_MAX, TITLE_MAX, YEAR_MESSAGE, is_year
 
 
 def plan_title(org: Organisation, year: int) -> str:
@@ -12,12 +14,13 @@ def plan_title(org: Organisation, year: int) -> str:
 
 
 def check_year(year) -> int:
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ValidationFailed("年份须在2000到2100之间", {"year": "年份须在2000到2100之间"})
+    if not is_year(year):
+        raise ValidationFailed(YEAR_MESSAGE, {"year": YEAR_MESSAGE})
     return year
 
 
-def check_candidates(themes: list[dict], candidates: list[dict]) -> tuple[list[tuple[str, str]], list[dict]]:
+def check_candidates(org: Organisation, year: int, themes: list[dict],
+                     candidates: list[dict]) -> tuple[list[tuple[str, str]], list[dict]]:
     """The themes that keep at least one task, and the kept candidates; refuses what cannot be created."""
     errors = {}
     kept = [c for c in candidates if c.get("keep", True)]
@@ -35,8 +38,7 @@ def check_candidates(themes: list[dict], candidates: list[dict]) -> tuple[list[t
         title = (c.get("title") or "").strip()
         if not title or len(title) > TITLE_MAX:
             errors[f"candidates.{c['id']}.title"] = f"任务名称不能为空且不超过{TITLE_MAX}字"
-        if not isinstance(c.get("report_section"), int) or not 1 <= c["report_section"] <= SECTION_COUNT:
-            errors[f"candidates.{c['id']}.report_section"] = f"报告板块须为1–{SECTION_COUNT}"
+        clean_section(errors, f"candidates.{c['id']}.report_section", c.get("report_section"), org, year)
         if len(c.get("description") or "") > TEXT_MAX:
             errors[f"candidates.{c['id']}.description"] = f"任务描述不能超过{TEXT_MAX}字"
         if c["theme"] not in {t["key"] for t in themes}:
@@ -50,7 +52,7 @@ def create_from_candidates(actor: User | None, org: Organisation, year: int, the
                            candidates: list[dict], *, system: bool = False) -> Plan:
     """A new plan with the kept candidates as draft tasks (the committee assigns them afterwards)."""
     check_year(year)
-    chosen, kept = check_candidates(themes, candidates)
+    chosen, kept = check_candidates(org, year, themes, candidates)
     plan = plans.create_plan(org, year, plan_title(org, year), chosen, actor=actor)
     for c in kept:
         description = (c.get("description") or "").strip()

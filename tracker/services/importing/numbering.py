@@ -2,7 +2,8 @@
 import re
 from dataclasses import dataclass
 
-CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+import cn2an
+
 CN = "[一二三四五六七八九十]{1,3}"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 QUOTE_OPEN = "\"“‘'「『"
@@ -36,16 +37,17 @@ class Marker:
     rest: str
 
 
-def cn_number(text: str) -> int:
-    """一 → 1, 十二 → 12, 二十 → 20 (enough for any list in a report)."""
+def parse_numeral(text: str) -> int:
+    """一 → 1, 十二 → 12, ③ → 3, 12 → 12; 0 for what is no number (cn2an reads the Chinese numerals)."""
     if text.isdecimal():
         return int(text)
     if text in CIRCLED:
         return CIRCLED.index(text) + 1
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (CN_DIGITS.get(ones, 0) if ones else 0)
-    return CN_DIGITS.get(text, 0)
+    try:
+        value = cn2an.cn2an(text, "strict")
+    except ValueError:
+        return 0
+    return int(value) if value == int(value) and value > 0 else 0
 
 
 def line_marker(line: str) -> Marker | None:
@@ -53,7 +55,7 @@ def line_marker(line: str) -> Marker | None:
     for style, pattern in LINE_STYLES:
         match = pattern.match(line)
         if match and match.group(2).strip():
-            ordinal = cn_number(match.group(1))
+            ordinal = parse_numeral(match.group(1))
             if ordinal:
                 return Marker(style, ordinal, match.group(2).strip())
     return None
@@ -72,7 +74,7 @@ def split_inline(text: str, styles=None) -> tuple[str, list[str]] | None:
         if styles and style not in styles:
             continue
         matches = list(pattern.finditer(text))
-        ordinals = [cn_number(m.group(1)) for m in matches]
+        ordinals = [parse_numeral(m.group(1)) for m in matches]
         # Keep the longest run that counts up from one.
         if not is_sequence(ordinals):
             start = next((i for i, o in enumerate(ordinals) if o == 1), None)

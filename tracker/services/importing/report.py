@@ -4,8 +4,7 @@ from collections import Counter
 
 from tracker.services.errors import ValidationFailed
 from tracker.services.importing import measures
-from tracker.services.importing.numbering import (heading_of, is_sequence, line_marker, split_inline,
-                                                  theme_char)
+from tracker.services.importing.numbering import heading_of, is_sequence, line_marker, split_inline, theme_char
 from tracker.services.importing.sections import suggest_section
 
 # Headings of the plan part, however a township words them.

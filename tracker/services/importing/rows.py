@@ -7,9 +7,9 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.models import Organisation, Plan, User
 from tracker.services.importing.dates import parse_due
-from tracker.services.importing.numbering import cn_number, line_marker, theme_char
+from tracker.services.importing.numbering import line_marker, parse_numeral, theme_char
 from tracker.services.importing.sections import suggest_section
-from tracker.services.report_sections import SECTIONS
+from tracker.services.plans.sections import SECTIONS, sections_for
 from tracker.services.validation import TEXT_MAX, TITLE_MAX, UNIT_MAX
 
 FIELD_LABELS = {"title": "工作任务", "theme": "主题", "owner": "责任人", "lead": "牵头领导", "co_owners": "协办人",
@@ -43,8 +43,8 @@ class People:
         return matches[0], None
 
 
-def parse_section(text: str) -> int | None:
-    """1–7, 五, (五), 第五, or the start of a section's name."""
+def parse_section(text: str, titles=SECTIONS) -> int | None:
+    """A number, 五, (五), 第五, or the start of one of the section titles."""
     text = text.strip().strip("()（）第部分板块")
     if text.isdecimal():
         return int(text)
@@ -52,8 +52,8 @@ def parse_section(text: str) -> int | None:
     if marker:
         return marker.ordinal
     if re.fullmatch(r"[一二三四五六七八九十]+", text):
-        return cn_number(text)
-    for i, name in enumerate(SECTIONS, 1):
+        return parse_numeral(text)
+    for i, name in enumerate(titles, 1):
         if text and (name.startswith(text[:6]) or text in name):
             return i
     return None
@@ -79,6 +79,7 @@ def _theme_for(text: str, plan: Plan) -> str | None:
 def check_rows(org: Organisation, year: int, rows: list[dict], plan: Plan | None) -> tuple[list[dict], list]:
     """Each row with its cleaned values and errors; and the themes a new plan would get as (key, title)."""
     people = People(org)
+    titles = sections_for(org, year)
     names = []
     for row in rows:
         name = row["values"].get("theme", "").strip()
@@ -114,9 +115,9 @@ def check_rows(org: Organisation, year: int, rows: list[dict], plan: Plan | None
         else:
             clean["theme"] = keys.get(theme, new_themes[0][0])
         section = values.get("section", "")
-        number = parse_section(section) if section else suggest_section(title, description)
-        if number is None or not 1 <= number <= len(SECTIONS):
-            errors["section"] = f"报告板块“{section}”无法识别(填1–7或板块名称)"
+        number = parse_section(section, titles) if section else suggest_section(title, description)
+        if number is None or not 1 <= number <= len(titles):
+            errors["section"] = f"报告板块“{section}”无法识别(填1–{len(titles)}或板块名称)"
         clean["report_section"] = number
         for field, roles in (("owner", None), ("lead", LEAD_ROLES)):
             if values.get(field):
@@ -157,7 +158,7 @@ def error_lines(checked: list[dict]) -> list[str]:
 
 
 def task_data(clean: dict) -> dict:
-    """A checked row as tracker.services.tasks.create_task takes it."""
+    """A checked row as tracker.services.tasks.verbs.create_task takes it."""
     data = {"theme": clean["theme"], "title": clean["title"], "description": clean["description"],
             "report_section": clean["report_section"], "unit": clean["unit"], "co_owners": clean["co_owners"]}
     for field, key in (("owner", "owner"), ("lead", "lead")):

@@ -5,13 +5,13 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from tracker.extensions import db
-from tracker.models import ImportSession, Plan, User
-from tracker.services.access import require_committee
+from tracker.models import ImportSession, Organisation, Plan, User
 from tracker.services.errors import NotFound, ValidationFailed
 from tracker.services.importing import create, measures, read_report
 from tracker.services.importing.sections import suggest_section
 from tracker.services.importing.table import read_table
-from tracker.services.report_sections import SECTION_COUNT
+from tracker.services.people.access import require_committee
+from tracker.services.plans.sections import clean_section
 from tracker.services.validation import TEXT_MAX, TITLE_MAX
 
 ROW_FIELDS = ("theme", "title", "description", "owner", "lead", "co_owners", "unit", "start", "due", "section")
@@ -73,6 +73,7 @@ def edit_candidates(session: ImportSession, themes: dict, edits: dict, action: s
         if theme["key"] in themes:
             theme["title"] = (themes[theme["key"]] or "").strip()[:200] or theme["title"]
     keys = {t["key"] for t in payload["themes"]}
+    org = db.session.get(Organisation, session.org_id)
     for c in payload["candidates"]:
         edit = edits.get(c["id"])
         if not edit:
@@ -82,14 +83,11 @@ def edit_candidates(session: ImportSession, themes: dict, edits: dict, action: s
         c["keep"] = bool(edit.get("keep"))
         if edit.get("theme") in keys:
             c["theme"] = edit["theme"]
-        try:
-            section = int(edit.get("report_section"))
-        except (TypeError, ValueError):
-            section = 0
-        if 1 <= section <= SECTION_COUNT:
+        raw = str(edit.get("report_section") or "").strip()
+        section = clean_section(errors, f"candidates.{c['id']}.report_section",
+                                int(raw) if raw.isdecimal() and len(raw) < 4 else None, org, session.year)
+        if section is not None:
             c["report_section"] = section
-        else:
-            errors[f"candidates.{c['id']}.report_section"] = f"报告板块须为1–{SECTION_COUNT}"
     if action:
         _act(payload, action)
     _save(session, payload)

@@ -3,8 +3,8 @@ from flask import current_app
 
 from tracker.models import Notification
 from tracker.models.notice import KIND_LABELS
-from tracker.services.reminders.rules import rules_for
-from tracker.services.workdays import effective_due, workdays_between
+from tracker.services.tasks.deadlines import workdays_late
+from tracker.services.tasks.thresholds import rules_for
 
 
 def _due(n: Notification) -> str:
@@ -12,7 +12,7 @@ def _due(n: Notification) -> str:
 
 
 def _late(n: Notification) -> int:
-    return workdays_between(effective_due(n.due_date), n.for_date) if n.due_date else 0
+    return workdays_late(n.due_date, n.for_date)
 
 
 def message(n: Notification) -> str:

@@ -6,9 +6,9 @@ from sqlalchemy.orm import aliased
 
 from tracker.models import Delivery, Notification, PlanTask, User, delivery_item
 from tracker.models.notice import SCHEDULED_KINDS
-from tracker.services.clock import local_zone
+from tracker.services.calendar.clock import local_zone
 from tracker.services.reminders import channels
-from tracker.services.reminders.sql import (OPEN_STATUSES, insert_ignoring, lit_date, lit_int, lit_moment, lit_str)
+from tracker.services.reminders.sql import OPEN_STATUSES, insert_ignoring, lit_date, lit_int, lit_moment, lit_str
 
 DELIVERY_COLUMNS = ["recipient_id", "org_id", "channel", "kind", "key_date", "notification_ref", "status",
                     "attempts", "last_error", "created_at"]

@@ -5,9 +5,9 @@ from tracker.extensions import db
 from tracker.models import AuditEntry, Delivery, Notification, PlanTask, TaskRequest, User
 from tracker.models.types import utcnow
 from tracker.services import audit
-from tracker.services.access import require_reviewer
-from tracker.services.clock import today
+from tracker.services.calendar.clock import today
 from tracker.services.errors import Conflict, ValidationFailed
+from tracker.services.people.access import require_reviewer
 from tracker.services.reminders import channels, outbox
 from tracker.services.validation import clean_text
 

@@ -7,8 +7,9 @@ from sqlalchemy.orm import joinedload
 from tracker.extensions import db
 from tracker.models import Notification, PlanTask, ReminderSweep, User
 from tracker.models.types import utcnow
-from tracker.services.caching import request_facts
 from tracker.services.errors import NotFound
+from tracker.services.infra.caching import request_facts
+from tracker.services.validation import is_id
 
 HEARTBEAT_GRACE = timedelta(hours=1)
 BADGE = "notice_badge"  # in the request's facts
@@ -29,7 +30,7 @@ def page_for(user: User, page: int, per_page: int, *, unread_only: bool = False)
 def mark_read(user: User, notification_id) -> Notification:
     """Mark one of the user's own notices read; another person's is "not found"."""
     row = None
-    if isinstance(notification_id, int) and 0 < notification_id < 2**63:
+    if is_id(notification_id):
         row = db.session.get(Notification, notification_id)
     if row is None or row.recipient_id != user.id:
         raise NotFound("通知不存在")

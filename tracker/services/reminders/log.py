@@ -4,8 +4,8 @@ from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.models import Delivery, Notification, User
-from tracker.services.access import require_committee
 from tracker.services.errors import ValidationFailed
+from tracker.services.people.access import require_committee
 from tracker.services.reminders import outbox
 
 

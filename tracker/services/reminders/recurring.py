@@ -9,13 +9,13 @@ from tracker.models import Plan, PlanTask, RecurringInstance, RecurringTask, Use
 from tracker.models.reminder_setup import recurring_co_owner
 from tracker.models.types import utcnow
 from tracker.services import audit
-from tracker.services.access import require_committee
+from tracker.services.calendar.workdays import add_workdays, any_provisional, effective_due, nth_workday_from
 from tracker.services.errors import ValidationFailed
-from tracker.services.people import clean_co_owners
-from tracker.services.reminders import rules
-from tracker.services.report_sections import SECTION_COUNT
+from tracker.services.people.access import require_committee
+from tracker.services.people.co_owners import clean_co_owners
+from tracker.services.plans.sections import clean_section
+from tracker.services.tasks import thresholds
 from tracker.services.validation import TITLE_MAX, UNIT_MAX, clean_int, clean_text
-from tracker.services.workdays import add_workdays, any_provisional, effective_due, nth_workday_from
 
 FREQUENCIES = {"monthly": "每月", "quarterly": "每季度"}
 
@@ -47,7 +47,7 @@ def create_recurring(actor: User, plan: Plan, data: dict) -> RecurringTask:
     errors: dict = {}
     title = clean_text(errors, "title", "任务名称", data.get("title"), max_len=TITLE_MAX, required=True)
     unit = clean_text(errors, "unit", "责任单位", data.get("unit"), max_len=UNIT_MAX)
-    section = clean_int(errors, "report_section", "报告板块", data.get("report_section"), low=1, high=SECTION_COUNT)
+    section = clean_section(errors, "report_section", data.get("report_section"), plan.org, plan.year)
     due_workdays = clean_int(errors, "due_workdays", "每期第几个工作日完成", data.get("due_workdays"), low=1, high=40)
     frequency = data.get("frequency")
     if frequency not in FREQUENCIES:
@@ -128,7 +128,7 @@ def ensure_instances(day: date) -> int:
         wanted = []
         if effective_due(instance_due(definition, current)[0]) >= day:
             wanted.append(current)
-        lead_time = rules.rules_for(definition.org_id).due_soon_workdays + 1
+        lead_time = thresholds.rules_for(definition.org_id).due_soon_workdays + 1
         if upcoming.year == day.year and instance_due(definition, upcoming)[0] <= add_workdays(day, lead_time):
             wanted.append(upcoming)
         for start in wanted:

@@ -9,7 +9,7 @@ import urllib.request
 
 from flask import current_app
 
-from tracker.services.shared_cache import redis_client
+from tracker.services.infra.shared_cache import redis_client
 
 
 class RobotError(Exception):

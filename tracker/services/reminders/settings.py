@@ -6,8 +6,8 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.models import Organisation, OrgChannels, User, UserChannels
 from tracker.services import audit
-from tracker.services.access import require_committee
 from tracker.services.errors import ValidationFailed
+from tracker.services.people.access import require_committee
 
 URL_RE = re.compile(r"^https?://[^\s]+$")
 

@@ -1,12 +1,11 @@
 """Set-based statements shared by the sweep: INSERT … SELECT … ON CONFLICT DO NOTHING on either database."""
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime
 
 from sqlalchemy import Date, Integer, String, literal
 
 from tracker.extensions import db
 from tracker.models.types import UTCDateTime
-from tracker.services.clock import local_zone
-from tracker.services.inserts import dialect_insert
+from tracker.services.infra.inserts import dialect_insert
 
 OPEN_STATUSES = ("assigned", "in_progress", "completion_requested")
 
@@ -32,8 +31,3 @@ def lit_int(value: int):
 
 def lit_moment(value: datetime):
     return literal(value, UTCDateTime)
-
-
-def local_midnight(day: date) -> datetime:
-    """The start of a local day as a UTC instant (timestamps are stored in UTC)."""
-    return datetime.combine(day, time(0), tzinfo=local_zone()).astimezone(timezone.utc)

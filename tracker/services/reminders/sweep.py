@@ -12,19 +12,27 @@ from sqlalchemy import and_, delete, exists, func, or_, select, true, union_all
 from tracker.extensions import db
 from tracker.models import Notification, PlanTask, ReminderSweep, TaskRequest, User, task_co_owner
 from tracker.models.types import utcnow
-from tracker.services.reminders import digest, recurring, rules
-from tracker.services.reminders.sql import (OPEN_STATUSES, insert_ignoring, lit_date, lit_int, lit_moment, lit_str,
-                                            local_midnight)
-from tracker.services.workdays import add_workdays, is_workday, sub_workdays
+from tracker.services.calendar.clock import local_midnight
+from tracker.services.calendar.workdays import is_workday, sub_workdays
+from tracker.services.reminders import digest, recurring
+from tracker.services.reminders.sql import (
+    OPEN_STATUSES,
+    insert_ignoring,
+    lit_date,
+    lit_int,
+    lit_moment,
+    lit_str,
+)
+from tracker.services.tasks import deadlines, thresholds
 
 COLUMNS = ["recipient_id", "task_id", "kind", "key_date", "source_id", "for_date", "due_date", "note", "created_at"]
 HEARTBEAT_KEEP_DAYS = 14
 
 
-def rule_groups(org_column) -> list[tuple[rules.Rules, object]]:
+def rule_groups(org_column) -> list[tuple[thresholds.Rules, object]]:
     """Organisations grouped by their rules, as conditions on `org_column`; few groups, whatever the task count."""
-    custom = rules.custom_rules()
-    base = rules.defaults()
+    custom = thresholds.custom_rules()
+    base = thresholds.defaults()
     by_rules: dict = {}
     for org_id, org_rules in custom.items():
         by_rules.setdefault(org_rules, []).append(org_id)
@@ -67,24 +75,21 @@ def _add(kind: str, people, day: date, now: datetime, *, key_date=None, extra=No
 def scheduled(day: date, now: datetime) -> Counter:
     """Create the day's scheduled notices; call only on a working day."""
     counts: Counter = Counter()
-    previous = sub_workdays(day, 1)
     for group, org_cond in rule_groups(PlanTask.org_id):
         base = and_(PlanTask.status.in_(OPEN_STATUSES), org_cond)
         if group.is_on("due_soon"):
-            horizon = add_workdays(day, group.due_soon_workdays)
-            people = _workers(and_(base, PlanTask.due_date > day, PlanTask.due_date <= horizon))
-            # Keyed by the due date, so it is sent once per due date and a missed day is caught up.
+            # Due later than today: today's are due_today's. Keyed by the due date, so it is sent once per due
+            # date and a missed day is caught up.
+            people = _workers(and_(base, deadlines.due_within_sql(day, group.due_soon_workdays),
+                                   PlanTask.due_date > day))
             counts["due_soon"] += _add("due_soon", people, day, now, key_date=people.c.due)
         if group.is_on("due_today"):
-            # Due dates on the days off just before are met today (民法典 art. 203).
-            counts["due_today"] += _add("due_today", _workers(
-                and_(base, PlanTask.due_date > previous, PlanTask.due_date <= day)), day, now)
+            counts["due_today"] += _add("due_today", _workers(and_(base, deadlines.due_today_sql(day))), day, now)
         if group.is_on("overdue"):
-            counts["overdue"] += _add("overdue", _workers(and_(base, PlanTask.due_date <= previous)), day, now)
+            counts["overdue"] += _add("overdue", _workers(and_(base, deadlines.past_due_sql(day))), day, now)
         if group.is_on("escalation"):
-            to_lead = _leads_select(and_(base, PlanTask.due_date <= sub_workdays(day, group.escalate_lead_after)))
-            to_committee = _committee_select(
-                and_(base, PlanTask.due_date <= sub_workdays(day, group.escalate_committee_after)))
+            to_lead = _leads_select(and_(base, deadlines.late_by_sql(day, group.escalate_lead_after)))
+            to_committee = _committee_select(and_(base, deadlines.late_by_sql(day, group.escalate_committee_after)))
             counts["escalation"] += _add("escalation", union_all(to_lead, to_committee).subquery(), day, now)
         if group.is_on("review_waiting"):
             cutoff = local_midnight(sub_workdays(day, group.review_wait_workdays) + timedelta(days=1))
@@ -94,8 +99,7 @@ def scheduled(day: date, now: datetime) -> Counter:
             counts["review_waiting"] += _add(
                 "review_waiting", union_all(_leads_select(cond), _committee_select(cond)).subquery(), day, now)
         if group.is_on("stalled"):
-            last = func.coalesce(PlanTask.last_progress_at, PlanTask.assigned_at, PlanTask.created_at)
-            people = _workers(and_(base, last < local_midnight(day - timedelta(days=group.stalled_days))))
+            people = _workers(and_(base, deadlines.stalled_sql(day, group.stalled_days)))
             recent = exists().where(
                 Notification.task_id == people.c.tid, Notification.recipient_id == people.c.rid,
                 Notification.kind == "stalled",

@@ -6,10 +6,10 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.models import BaselineFigure, Organisation, User
 from tracker.services import audit
-from tracker.services.access import require_committee
 from tracker.services.errors import NotFound, ValidationFailed
-from tracker.services.progress import _clean_metrics
-from tracker.services.validation import clean_text
+from tracker.services.people.access import require_committee
+from tracker.services.tasks.progress import _clean_metrics
+from tracker.services.validation import YEAR_MESSAGE, clean_text, is_year
 
 MAX_ROWS = 200
 
@@ -56,8 +56,8 @@ def save_baseline(actor: User | None, org: Organisation, year, rows) -> list[Bas
     """Save figures for `year` (name, value, unit required); a figure already there is overwritten."""
     if actor is not None:
         require_committee(actor, org.id, "baseline.save")
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ValidationFailed("年份须在2000到2100之间", {"year": "年份须在2000到2100之间"})
+    if not is_year(year):
+        raise ValidationFailed(YEAR_MESSAGE, {"year": YEAR_MESSAGE})
     cleaned, errors = _clean_rows(rows)
     if errors:
         raise ValidationFailed("基数数据有误,请检查标出的行。", errors)

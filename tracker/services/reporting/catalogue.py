@@ -5,11 +5,11 @@ from tracker.extensions import db
 from tracker.models import MetricDefinition, Organisation, User
 from tracker.models.types import utcnow
 from tracker.services import audit
-from tracker.services.access import is_committee_of, require_committee
-from tracker.services.clock import today
+from tracker.services.calendar.clock import today
 from tracker.services.errors import PermissionDenied, ValidationFailed, check_fields
-from tracker.services.inserts import dialect_insert
-from tracker.services.report_sections import sections_for
+from tracker.services.infra.inserts import dialect_insert
+from tracker.services.people.access import is_committee_of, require_committee
+from tracker.services.plans.sections import sections_for
 from tracker.services.validation import clean_text
 
 # (name, unit, what it counts, report section, words that name it in a report's prose)

@@ -1,15 +1,16 @@
 """Everything the draft is written from, loaded in a few set-based queries (a year may hold 20,000 updates)."""
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import CLOSED_STATUSES, Plan, PlanTask, PlanTheme, ProgressUpdate, TaskRequest, TaskTarget
 from tracker.services.reporting.figures import Digest, Figure, baselines, compare, plan_figures
 from tracker.services.reporting.targets import TargetStatus
+from tracker.services.tasks import deadlines
+from tracker.services.tasks.thresholds import rules_for
 
 
 @dataclass
@@ -27,6 +28,7 @@ class TaskRow:
     progress: int
     last_progress_at: datetime | None
     assigned_at: datetime | None
+    created_at: datetime
     notes: list[tuple[int, str]] = field(default_factory=list)  # (update id, narrative), oldest first
     targets: list[TargetStatus] = field(default_factory=list)
     extension_reasons: list[str] = field(default_factory=list)
@@ -59,7 +61,8 @@ def collect(plan: Plan, today: date) -> YearData:
     for *row, updated_at, version in conn.execute(
             select(PlanTask.id, PlanTask.title, PlanTask.status, PlanTask.report_section, PlanTheme.key,
                    PlanTheme.title, PlanTheme.position, PlanTask.due_date, PlanTask.progress,
-                   PlanTask.last_progress_at, PlanTask.assigned_at, PlanTask.updated_at, PlanTask.version)
+                   PlanTask.last_progress_at, PlanTask.assigned_at, PlanTask.created_at, PlanTask.updated_at,
+                   PlanTask.version)
             .join(PlanTheme, PlanTheme.id == PlanTask.theme_id)
             .where(PlanTask.plan_id == plan.id).order_by(PlanTheme.position, PlanTask.id)).all():
         task = TaskRow(*row)
@@ -97,16 +100,12 @@ def collect(plan: Plan, today: date) -> YearData:
 
 
 def is_overdue(task: TaskRow, today: date) -> bool:
-    return task.is_unfinished and task.due_date is not None and task.due_date < today
+    """Unfinished in its year and past its effective due date (the tracker's own rule)."""
+    return task.is_unfinished and deadlines.is_past_due(task.due_date, today)
 
 
-def is_stalled(task: TaskRow, today: date) -> bool:
-    """Open, not overdue, and no progress for the configured number of days (DOMAIN.md: 30)."""
+def is_stalled(task: TaskRow, today: date, org_id: int) -> bool:
+    """Unfinished, assigned, not overdue, and no activity for the organisation's stalled limit."""
     if not task.is_unfinished or task.status == "draft" or is_overdue(task, today):
         return False
-    days = current_app.config.get("STALLED_DAYS", 30)
-    since = task.last_progress_at or task.assigned_at
-    if since is None:
-        return False
-    limit = datetime.combine(today, datetime.min.time(), tzinfo=timezone.utc) - timedelta(days=days)
-    return since < limit
+    return deadlines.is_stalled(deadlines.last_activity(task), today, rules_for(org_id).stalled_days)

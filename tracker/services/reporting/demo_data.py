@@ -10,7 +10,7 @@ from tracker.services.reporting.baseline import save_baseline
 from tracker.services.reporting.catalogue import ensure_catalogue
 from tracker.services.reporting.targets import set_targets
 
-BASELINE_FILE = Path(__file__).resolve().parent.parent.parent / "demo" / "baseline_2023.toml"
+BASELINE_FILE = Path(__file__).resolve().parents[2] / "demo" / "baseline_2023.toml"
 
 
 def load_targets(actor: User, task: PlanTask, spec: dict) -> None:

@@ -9,14 +9,15 @@ from tracker.extensions import db
 from tracker.models import Organisation, Plan, ReportDraft, ReportSection, ReportSectionVersion, User
 from tracker.models.types import utcnow
 from tracker.services import audit
-from tracker.services.access import can_read_org, require_committee
 from tracker.services.errors import Conflict, NotFound, ValidationFailed
-from tracker.services.plans import plan_for
+from tracker.services.people.access import can_read_org, require_committee
+from tracker.services.plans.sections import NUMERALS
+from tracker.services.plans.verbs import plan_for
 from tracker.services.reporting import writer
 from tracker.services.reporting.collect import collect
 from tracker.services.reporting.figures import fingerprint, number
 from tracker.services.reporting.template import shape_for
-from tracker.services.report_sections import NUMERALS
+from tracker.services.validation import YEAR_MESSAGE, is_year
 
 SECTION_TEXT_MAX = 50_000
 PART_NUMERALS = "一二三"
@@ -36,8 +37,8 @@ def report_title(org: Organisation, year: int) -> str:
 
 def require_plan(org: Organisation, year) -> Plan:
     """The organisation's plan for the report's year, or a clear refusal."""
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ValidationFailed("年份须在2000到2100之间", {"year": "年份须在2000到2100之间"})
+    if not is_year(year):
+        raise ValidationFailed(YEAR_MESSAGE, {"year": YEAR_MESSAGE})
     plan = plan_for(org, year)
     if plan is None:
         raise ValidationFailed(f"{org.name}没有{year}年的计划,无法生成报告", {"year": "该年度没有计划"})

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from tracker.services.importing.numbering import parse_numeral
 from tracker.services.reporting.catalogue import ALIASES
 
-NUMERALS = "一二三四五六七八九十"
 UNITS = ("人次", "场次", "批次", "户次", "件", "次", "人", "名", "批", "起", "场", "份", "个", "项", "类", "条",
          "家", "户", "所", "期", "篇", "处", "台", "万元", "元")
 FIGURE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(余|多)?(" + "|".join(UNITS) + ")")
@@ -43,17 +43,6 @@ class Candidate:
     def display(self) -> str:
         value = str(int(self.value)) if self.value == self.value.to_integral_value() else str(self.value)
         return f"{value}{'余' if self.is_approximate else ''}{self.unit}"
-
-
-def _numeral(text: str) -> int | None:
-    """一…十 as 1…10 (section numbering only)."""
-    if text == "十":
-        return 10
-    if len(text) == 1 and text in NUMERALS:
-        return NUMERALS.index(text) + 1
-    if len(text) == 2 and text[0] == "十" and text[1] in NUMERALS:
-        return 10 + NUMERALS.index(text[1]) + 1
-    return None
 
 
 def _strip(text: str) -> str:
@@ -119,10 +108,10 @@ def extract(text: str) -> list[Candidate]:
     part, section = None, None
     for line in (text or "").splitlines():
         if m := PART.match(line):
-            part, section = _numeral(m.group(1)), None
+            part, section = (parse_numeral(m.group(1)) or None), None
             continue
         if m := SECTION.match(line):
-            section = _numeral(m.group(1)) if part in (None, 1) else None
+            section = (parse_numeral(m.group(1)) or None) if part in (None, 1) else None
             continue
         if part not in (None, 1):
             continue  # parts 二 and 三 hold weaknesses and plans, not last year's figures

@@ -1,7 +1,7 @@
 """Figures that add up: sums of the increments updates report (in SQL), and the change against the baseline."""
 import hashlib
-from datetime import timezone
 from dataclasses import dataclass, field
+from datetime import timezone
 from decimal import Decimal
 
 from sqlalchemy import String, cast, func, select

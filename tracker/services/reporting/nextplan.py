@@ -4,10 +4,12 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.models import Organisation, PlanTask, User, task_is_open
 from tracker.models.types import utcnow
-from tracker.services import audit, plans, tasks
-from tracker.services.access import require_committee
+from tracker.services import audit
+from tracker.services.people.access import require_committee
+from tracker.services.plans import verbs as plans
 from tracker.services.reporting.draft import require_plan
 from tracker.services.reporting.targets import set_targets, targets_of
+from tracker.services.tasks import verbs as tasks
 
 
 def carry_over(actor: User, org: Organisation, year) -> tuple[int, int]:
@@ -60,7 +62,7 @@ def close_as_carried(actor: User | None, old: PlanTask, new: PlanTask) -> None:
 
     Its figures still count in its own year's report (only 已取消 is marked there); the audit entry names
     the new task, the reverse of new.carried_from_id."""
-    from tracker.services.requests import close_pending
+    from tracker.services.tasks.requests import close_pending
     for task in [old, *old.subtasks]:
         if task.is_closed:
             continue

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import Organisation, Plan, PlanTask, User
-from tracker.services.orgs import visible_org_ids
+from tracker.services.people.orgs import visible_org_ids
 
 
 def report_orgs(user: User) -> list[Organisation]:

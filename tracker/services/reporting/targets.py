@@ -8,10 +8,10 @@ from tracker.extensions import db
 from tracker.models import PlanTask, ProgressUpdate, TaskTarget, UpdateMetric, User
 from tracker.models.types import utcnow
 from tracker.services import audit
-from tracker.services.access import is_committee_of
 from tracker.services.errors import Conflict, PermissionDenied, ValidationFailed
-from tracker.services.progress import _clean_metrics
+from tracker.services.people.access import may_review
 from tracker.services.reporting.catalogue import catalogue_for
+from tracker.services.tasks.progress import _clean_metrics
 
 MAX_TARGETS = 10
 
@@ -41,7 +41,7 @@ def share(actual: Decimal, target: Decimal) -> int:
 
 def may_set_targets(user: User, task: PlanTask) -> bool:
     """The committee of the task's organisation, or the task's lead (牵头领导)."""
-    return is_committee_of(user, task.org_id) or (task.lead_id == user.id and user.org_id == task.org_id)
+    return may_review(user, task)
 
 
 def check_open(task: PlanTask) -> None:

@@ -6,9 +6,10 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.models import Organisation, ReportTemplate, User
 from tracker.services import audit
-from tracker.services.access import require_committee
 from tracker.services.errors import check_fields
-from tracker.services.report_sections import SECTIONS
+from tracker.services.people.access import require_committee
+from tracker.services.plans.sections import MAX_SECTIONS, SECTIONS, template_for
+from tracker.services.validation import clean_year
 
 DEFAULT_ADDRESSEE = "县委、县政府"
 DEFAULT_PARTS = (
@@ -16,7 +17,6 @@ DEFAULT_PARTS = (
     "上一年度法治政府建设存在的不足和原因",
     "下一年度推进法治政府建设的主要安排",
 )
-MAX_SECTIONS = 10  # (一)…(十): the numerals the report uses
 
 
 @dataclass
@@ -40,8 +40,7 @@ def stored(org: Organisation, year: int) -> ReportTemplate | None:
 
 def shape_for(org: Organisation, year: int) -> Shape:
     """The template for the organisation's report on `year`: its own, else the latest earlier one, else the seed's."""
-    row = db.session.scalar(select(ReportTemplate).where(
-        ReportTemplate.org_id == org.id, ReportTemplate.year <= year).order_by(ReportTemplate.year.desc()))
+    row = template_for(org.id, year)
     if row is None:
         return default_shape()
     return Shape(row.addressee, list(row.parts), list(row.sections), False)
@@ -59,8 +58,7 @@ def save_template(actor: User, org: Organisation, year: int, *, addressee, parts
     """Store the template for one year (part titles and sub-section titles, one per line)."""
     require_committee(actor, org.id, "report.template")
     errors: dict = {}
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        errors["year"] = "年份须在2000到2100之间"
+    clean_year(errors, "year", year)
     addressee = (addressee or "").strip() if isinstance(addressee, str) else ""
     if not addressee or len(addressee) > 100:
         errors["addressee"] = "主送机关不能为空,且不超过100个字"

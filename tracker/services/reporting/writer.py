@@ -1,29 +1,10 @@
 """The draft's prose, in the report's own idiom, from the collected year; every paragraph keeps its sources."""
 from dataclasses import dataclass, field
 
+from cn2an import an2cn
+
 from tracker.services.reporting.collect import TaskRow, YearData, is_overdue, is_stalled
 from tracker.services.reporting.figures import Figure, change_phrase, number
-
-DIGITS = "零一二三四五六七八九"
-
-
-def cn_number(n: int) -> str:
-    """1 → 一, 12 → 十二, 105 → 一百零五 (ordinals of "一是…二是…"); past 9999 plain digits."""
-    if n < 10:
-        return DIGITS[n]
-    if n < 20:
-        return "十" + (DIGITS[n - 10] if n > 10 else "")
-    if n > 9999:
-        return str(n)
-    out, zero = "", False
-    for value, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit = n // value % 10
-        if digit:
-            out += ("零" if zero else "") + DIGITS[digit] + name
-            zero = False
-        elif out:
-            zero = True
-    return out
 
 
 @dataclass
@@ -66,7 +47,7 @@ def _targets(task: TaskRow) -> str:
 
 def task_paragraph(ordinal: int, task: TaskRow) -> str:
     """一是<title>。<what the updates say>。"""
-    head = f"{cn_number(ordinal)}是{_sentence(task.title)}"
+    head = f"{an2cn(ordinal)}是{_sentence(task.title)}"
     body = "".join(_sentence(note) for _, note in task.notes) or "该任务尚无进展记录。"
     tail = _targets(task)
     if task.status == "cancelled":
@@ -140,7 +121,7 @@ def shortcomings(data: YearData, org_name: str) -> Written:
     today = data.today
     overdue = [t for t in data.tasks if is_overdue(t, today)]
     returned = [t for t in data.tasks if t.returned_comments]
-    stalled = [t for t in data.tasks if is_stalled(t, today) and t not in overdue]
+    stalled = [t for t in data.tasks if is_stalled(t, today, data.plan.org_id) and t not in overdue]
     extended = [t for t in data.tasks if t.extension_reasons and t not in overdue]
     points: list[str] = []
     used: list[TaskRow] = []
@@ -170,7 +151,7 @@ def shortcomings(data: YearData, org_name: str) -> Written:
         return Written(f"{data.plan.year}年,{org_name}年度计划任务均按期推进,未发现逾期、退回或停滞的任务。",
                        [t.id for t in data.tasks])
     text = (f"{data.plan.year}年,{org_name}法治政府建设取得了一定成效,但对照年度计划,仍存在一些问题和不足:"
-            + "".join(f"{cn_number(i)}是{p}" for i, p in enumerate(points, start=1)))
+            + "".join(f"{an2cn(i)}是{p}" for i, p in enumerate(points, start=1)))
     ids = list(dict.fromkeys(t.id for t in used))
     return Written(text, ids)
 
@@ -188,5 +169,5 @@ def next_year(data: YearData, org_name: str) -> Written:
         themes.setdefault((t.theme_position, t.theme_title), []).append(t)
     lines = [text + f"以下{len(carry)}项任务尚未完成,结转至{year}年继续推进:"]
     for i, ((_, title), rows) in enumerate(sorted(themes.items()), start=1):
-        lines.append(f"{cn_number(i)}是{title}。继续推进" + _titles(rows) + "。")
+        lines.append(f"{an2cn(i)}是{title}。继续推进" + _titles(rows) + "。")
     return Written("\n".join(lines), [t.id for t in carry])

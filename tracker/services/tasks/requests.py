@@ -1,0 +1,116 @@
+"""Completion (申请办结) and extension (申请延期) requests and their review."""
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import PlanTask, TaskRequest, User
+from tracker.models.types import utcnow
+from tracker.services import audit
+from tracker.services.errors import Conflict, PermissionDenied, ValidationFailed
+from tracker.services.people.access import is_worker, require_reviewer
+from tracker.services.reminders import immediate as reminders_immediate
+from tracker.services.validation import TEXT_MAX, clean_date, clean_text
+
+KIND_LABELS = {"completion": "办结申请", "extension": "延期申请"}
+
+
+def pending(task: PlanTask, kind: str | None = None) -> list[TaskRequest]:
+    """Undecided requests of the task, oldest first."""
+    query = select(TaskRequest).where(TaskRequest.task_id == task.id, TaskRequest.status == "pending")
+    if kind:
+        query = query.where(TaskRequest.kind == kind)
+    return list(db.session.scalars(query.order_by(TaskRequest.created_at, TaskRequest.id)))
+
+
+def _require_owner_side(actor: User, task: PlanTask, action: str) -> None:
+    if not is_worker(actor, task):
+        raise PermissionDenied("只有责任人或协办人可以提出申请", action=action, task=task)
+    if task.is_closed or task.status == "draft":
+        raise Conflict(f"任务{task.status_label},不能提出申请", action=action, task=task)
+
+
+def request_completion(actor: User, task: PlanTask, note) -> TaskRequest:
+    """Ask the lead or committee to accept the task as done."""
+    _require_owner_side(actor, task, "task.complete_request")
+    errors: dict = {}
+    note = clean_text(errors, "note", "办结说明", note, max_len=TEXT_MAX, required=True)
+    if errors:
+        raise ValidationFailed(errors["note"], errors, action="task.complete_request", task=task)
+    if pending(task, "completion"):
+        raise Conflict("已有待审核的办结申请", action="task.complete_request", task=task)
+    req = TaskRequest(task_id=task.id, kind="completion", requested_by_id=actor.id, note=note)
+    db.session.add(req)
+    before = task.status
+    task.status = "completion_requested"
+    db.session.flush()
+    audit.record(actor, "task.complete_request", task=task, obj=req,
+                 changes={"status": (before, task.status), "note": note})
+    return req
+
+
+def request_extension(actor: User, task: PlanTask, due_date, reason) -> TaskRequest:
+    """Ask for a later due date, with a reason."""
+    _require_owner_side(actor, task, "task.extension_request")
+    errors: dict = {}
+    new_due = clean_date(errors, "due_date", "申请的完成时限", due_date, required=True)
+    reason = clean_text(errors, "reason", "延期理由", reason, max_len=TEXT_MAX, required=True)
+    if new_due and task.due_date and new_due <= task.due_date:
+        errors["due_date"] = "申请的完成时限须晚于现在的完成时限"
+    if new_due and task.start_date and new_due < task.start_date:
+        errors["due_date"] = "申请的完成时限不能早于开始日期"
+    if errors:
+        raise ValidationFailed("提交的内容有误,请检查标出的字段。", errors,
+                               action="task.extension_request", task=task)
+    if pending(task, "extension"):
+        raise Conflict("已有待审核的延期申请", action="task.extension_request", task=task)
+    req = TaskRequest(task_id=task.id, kind="extension", requested_by_id=actor.id, note=reason,
+                      requested_due_date=new_due, previous_due_date=task.due_date)
+    db.session.add(req)
+    db.session.flush()
+    audit.record(actor, "task.extension_request", task=task, obj=req,
+                 changes={"due_date": (task.due_date, new_due), "reason": reason})
+    return req
+
+
+def review(actor: User, task: PlanTask, approve, comment) -> TaskRequest:
+    """Decide the oldest pending request: approve or return (completion) / refuse (extension)."""
+    require_reviewer(actor, task, "task.review")
+    errors: dict = {}
+    if not isinstance(approve, bool):
+        errors["approve"] = "须选择同意(true)或退回(false)"
+    comment = clean_text(errors, "comment", "审核意见", comment, max_len=TEXT_MAX, required=approve is False)
+    if errors:
+        raise ValidationFailed("提交的内容有误,请检查标出的字段。", errors, action="task.review", task=task)
+    if task.is_closed:
+        raise Conflict(f"任务{task.status_label}", action="task.review", task=task)
+    waiting = pending(task)
+    if not waiting:
+        raise Conflict("没有待审核的申请", action="task.review", task=task)
+    req = waiting[0]
+    req.status = "approved" if approve else "returned"
+    req.decided_by_id, req.decided_at, req.decision_comment = actor.id, utcnow(), comment
+    changes: dict = {"request": KIND_LABELS[req.kind], "decision": req.status, "comment": comment}
+    if req.kind == "completion":
+        before = task.status
+        if approve:
+            task.status, task.closed_at = "done", utcnow()
+            if task.progress != 100:
+                changes["progress"] = (task.progress, 100)
+                task.progress = 100
+            for other in waiting[1:]:
+                other.status = "closed"
+        else:
+            task.status = "in_progress"
+        changes["status"] = (before, task.status)
+    elif approve:
+        changes["due_date"] = (task.due_date, req.requested_due_date)
+        task.due_date = req.requested_due_date
+    db.session.flush()
+    entry = audit.record(actor, "task.review", task=task, obj=req, changes=changes)
+    reminders_immediate.request_decided(actor, task, req, entry)  # decision notice, sent after commit
+    return req
+
+
+def close_pending(task: PlanTask) -> None:
+    """Close the task's undecided requests (on cancellation)."""
+    for req in pending(task):
+        req.status = "closed"
