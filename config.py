@@ -64,6 +64,8 @@ class Config:
         self.IMPORT_MAX_BYTES = int(env.get("IMPORT_MAX_BYTES", 10 * 1024 * 1024))
         self.IMPORT_MAX_UNZIPPED_BYTES = int(env.get("IMPORT_MAX_UNZIPPED_BYTES", 100 * 1024 * 1024))
         self.EXPORT_QUEUE = env.get("EXPORT_QUEUE", "celery")
+        # A pack queued or building with no sign of life for this long was lost with its message or worker.
+        self.EXPORT_STALE_SECONDS = float(env.get("EXPORT_STALE_SECONDS", 900))
         self.API_TOKEN_HOURS = int(env.get("API_TOKEN_HOURS", 24 * 7))
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", self.SESSION_COOKIE_SECURE_DEFAULT)
         # Failed logins per username and address before HTTP 429 (web login and API token).
@@ -87,6 +89,10 @@ class Config:
                 "reminders-sweep": {"task": "reminders.sweep",
                                     "schedule": float(env.get("REMINDER_SWEEP_SECONDS", 300)),
                                     "options": {"queue": env.get("REMINDER_QUEUE", "celery")}},
+                # Evidence packs whose message or worker was lost go out again (tasks/exports.py).
+                "exports-hand-out": {"task": "exports.hand_out",
+                                     "schedule": float(env.get("REMINDER_SWEEP_SECONDS", 300)),
+                                     "options": {"queue": env.get("EXPORT_QUEUE", "celery")}},
             },
         }
 

@@ -6,7 +6,7 @@ from celery import shared_task
 from tracker.extensions import db
 from tracker.models import ExportJob
 from tracker.models.types import utcnow
-from tracker.services.exporting.evidence_pack import build_pack
+from tracker.services.exporting.evidence_pack import build_pack, hand_out_stale
 
 log = logging.getLogger(__name__)
 
@@ -26,3 +26,13 @@ def build_evidence_pack(job_id: int) -> None:
         job = db.session.get(ExportJob, job_id)
         job.status, job.error, job.finished_at = "failed", f"打包失败:{type(exc).__name__}", utcnow()
         db.session.commit()
+
+
+@shared_task(name="exports.hand_out", ignore_result=True)
+def hand_out() -> int:
+    """Hand out again the packs whose message or worker was lost (beat, every few minutes)."""
+    ids = hand_out_stale(utcnow())
+    db.session.commit()  # the jobs go to the broker once this commits
+    if ids:
+        log.info("evidence packs handed out again: %s", ids)
+    return len(ids)

@@ -72,7 +72,7 @@ EXPECTED = {
     ("exports.pack", "GET"):                    "O+ L4 C4 V4 X4",    # a pack is its requester's own
     ("exports.pack_download", "GET"):           "O+ L4 C4 V4 X4",
     ("exports.calendar_page", "GET"):           "O+ L+ C+ V+ X+",
-    ("exports.calendar_change", "POST"):        "O+ Lf Cf V+ X+",    # the organisation-wide feed
+    ("exports.calendar_change", "POST"):        "O+ L3 C3 V+ X+",    # the organisation-wide feed (never offered)
     ("calendar_feeds.feed", "GET"):             "O+ L+ C+ V+ X+ A+",  # the secret address is the credential
     ("imports.index", "GET"):                   "O+ L3 C3 V3 X+",
     ("imports.index", "POST"):                  "O+ L3 C3 V3 X+",
@@ -261,7 +261,7 @@ class Stage:
 
     @cached_property
     def catalogue_id(self) -> int:
-        from tracker.services.reporting import catalogue
+        from tracker.services.figures import catalogue
         items = catalogue.catalogue_for(self.town)
         db.session.commit()
         return items[0].id

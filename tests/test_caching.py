@@ -176,7 +176,7 @@ def _content(html):
 
 
 def test_dashboard_counts_are_shared_until_a_task_changes(client, world, counts_cache):
-    from tracker.services.reporting import targets
+    from tracker.services.figures import targets
     first = world.task(title="任务一")
     world.task(title="任务二", due_date=date(2026, 11, 2))
     aimed = world.task(title="任务三", theme="实", report_section=2)

@@ -388,7 +388,7 @@ def _demo_counts():
 def test_load_demo_twice_adds_nothing_the_second_time(runner):
     first = assert_ok(cli(runner, "plan", "load-demo"))
     assert "新增任务" in first
-    from tracker.services.plans.demo import DEMO_PASSWORD, DEMO_USERS
+    from tracker.services.demo import DEMO_PASSWORD, DEMO_USERS
     assert DEMO_PASSWORD in first
     assert all(username in first for username, *_ in DEMO_USERS)
     after_first = _demo_counts()

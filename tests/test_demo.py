@@ -1,4 +1,4 @@
-"""The demo year (tracker.services.plans.demo): organisations, people, the 2024 plan with a year of history,
+"""The demo year (tracker.services.demo): organisations, people, the 2024 plan with a year of history,
 and the current year's plan carried over from it with deadlines around today."""
 from collections import Counter
 from datetime import date, datetime, timezone
@@ -19,7 +19,7 @@ from tracker.models import (
     UpdateMetric,
     User,
 )
-from tracker.services.plans.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from tracker.services.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from tracker.services.tasks.lights import is_overdue, light
 
 HISTORY_FROM = datetime(2024, 1, 1, tzinfo=timezone.utc)

@@ -82,3 +82,28 @@ def test_theme_and_task_scopes(app, world):
     build_pack(job, db.session.flush)
     index = load_workbook(io.BytesIO(zipfile.ZipFile(pack_path(job)).read("目录.xlsx")))["目录"]
     assert [r[2].value for r in index.iter_rows(min_row=2)] == ["别的主题"]
+
+
+def test_a_pack_whose_message_was_lost_is_handed_out_again(app, world, celery_worker):
+    """The job's message went to a queue no worker reads (a lost message); past EXPORT_STALE_SECONDS the periodic
+    hand-out sends it again and the real worker builds it. A fresh job is left alone."""
+    from datetime import timedelta
+
+    import redis
+
+    from tasks.exports import hand_out
+    from tracker.models.types import utcnow
+    from tracker.services.exporting.evidence_pack import request_pack
+    app.config["EXPORT_QUEUE"] = "test-export-nobody"  # the message is lost there
+    task = world.task(title="开展普法宣讲")
+    record_progress(get_user("cadre"), task, percent=50, note="宣讲", files=[IncomingFile("照片.png", PNG)])
+    job = request_pack(get_user("office"), world.plan, "plan")
+    db.session.commit()
+    redis.Redis.from_url(app.config["REDIS_URL"]).delete("test-export-nobody")
+    app.config["EXPORT_QUEUE"] = celery_worker["queue"]
+    assert hand_out() == 0  # not stale yet: nothing sent twice
+    db.session.get(ExportJob, job.id).queued_at = utcnow() - timedelta(seconds=app.config["EXPORT_STALE_SECONDS"] + 1)
+    db.session.commit()
+    assert hand_out() == 1
+    assert _wait(lambda: db.session.get(ExportJob, job.id).status == "done"), celery_worker["log"].read_text()[-3000:]
+    assert hand_out() == 0  # done jobs are never handed out again

@@ -14,8 +14,8 @@ from tests.web_fixtures import as_user, login, png_bytes, post
 from tracker.extensions import db
 from tracker.models import AuditEntry, MetricDefinition, PlanTask, ProgressUpdate, TaskTarget, UpdateMetric
 from tracker.services.errors import Conflict, ValidationFailed
+from tracker.services.figures import catalogue, targets
 from tracker.services.people.users import get_user
-from tracker.services.reporting import catalogue, targets
 from tracker.services.reporting.template import save_template
 from tracker.services.tasks import progress
 from tracker.services.tasks import verbs as tasks
@@ -197,10 +197,20 @@ def test_a_retired_figure_comes_back_only_through_the_committee(app, client, wor
         ("office", {"is_active": [True, False]}), ("office", {"is_active": [False, True]})]
 
 
-def test_the_default_catalogue_survives_two_first_visitors_at_once(app, world):
-    """The second visitor's rows meet the first's on the unique (org, name, unit): none added, no error."""
-    from sqlalchemy import event
+def test_an_organisation_is_created_with_the_default_catalogue(app, world):
+    """Created with the organisation (and by migration 0500 for those before it): no page writes on GET."""
     org = world.plan.org
+    names = db.session.scalars(select(MetricDefinition.name).where(MetricDefinition.org_id == org.id)).all()
+    assert len(names) == len(catalogue.DEFAULTS)
+    assert catalogue.ensure_catalogue(org) == 0
+
+
+def test_the_default_catalogue_survives_two_writers_at_once(app, world):
+    """The second writer's rows meet the first's on the unique (org, name, unit): none added, no error."""
+    from sqlalchemy import delete, event
+    org = world.plan.org
+    db.session.execute(delete(MetricDefinition).where(MetricDefinition.org_id == org.id))  # an org without one
+    db.session.commit()
     engine = db.engine
     raced = []
 
@@ -524,7 +534,7 @@ def test_one_percent_for_the_task_page_and_the_dashboard():
     from decimal import Decimal
 
     from tracker.services.dashboard.summary import FigureTarget
-    from tracker.services.reporting.targets import TargetStatus, share
+    from tracker.services.figures.targets import TargetStatus, share
     assert share(Decimal(5), Decimal(8)) == 62 and share(Decimal(3), Decimal(0)) == 100
     assert share(Decimal(100), Decimal(1)) == 999
     assert (TargetStatus("普法宣讲", "次", Decimal(8), Decimal(5)).percent

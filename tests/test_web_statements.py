@@ -72,7 +72,7 @@ def test_task_page_does_not_grow_with_updates(client, world):
 
 def _aim(world, n, start):
     """n tasks, each with two targets and an update reporting both figures."""
-    from tracker.services.reporting.targets import set_targets
+    from tracker.services.figures.targets import set_targets
     for i in range(start, start + n):
         task = world.task(title=f"目标任务{i}")
         set_targets(get_user("office"), task, [{"name": "普法宣讲", "value": 8, "unit": "次"},
@@ -95,7 +95,7 @@ def test_dashboard_figure_targets_do_not_grow_with_rows(client, world):
 
 
 def test_target_and_progress_pages_do_not_grow_with_targets(client, world):
-    from tracker.services.reporting.targets import set_targets
+    from tracker.services.figures.targets import set_targets
     task = world.task()
     login(client, "office")
     pages = [f"/tasks/{task.id}", f"/tasks/{task.id}/targets", f"/tasks/{task.id}/progress"]
@@ -119,7 +119,7 @@ def test_target_and_progress_pages_do_not_grow_with_targets(client, world):
 
 def test_figure_catalogue_does_not_grow_with_its_entries(client, world, api):
     """The catalogue is committed on first use; reading it after the commit reloaded each entry (32 statements)."""
-    from tracker.services.reporting import catalogue
+    from tracker.services.figures import catalogue
     town = resolve_org("旌德县/云乐镇")
     office = api("office")
     login(client, "office")
@@ -143,8 +143,8 @@ def test_figure_catalogue_does_not_grow_with_its_entries(client, world, api):
 def test_every_read_page_and_api_list_does_not_grow_with_rows(client, world, api, quiet_queue):
     """Beyond the lists above: every other page and API read the committee opens, with 2 and then 20 of
     everything (tasks, updates, requests, people, notices, figures, audit entries)."""
+    from tracker.services.figures import catalogue
     from tracker.services.reminders.immediate import urge
-    from tracker.services.reporting import catalogue
     town = resolve_org("旌德县/云乐镇")
 
     def grow(n, start):

@@ -208,7 +208,13 @@ def test_cancel_needs_a_reason_and_only_the_committee_may(client, app, world):
         assert "取消原因不能为空" in html
         assert post(client, f"/tasks/{task.id}/cancel", {"k-reason": "并入其他任务"}, page=detail).status_code == 302
         assert _reload(task.id).status == "cancelled"
+        # Cancelling it again is refused by its state (409): kept, unlike the blank reason (400) above.
         assert "确认取消任务" not in _text(client.get(detail))
+        html = _text(post(client, f"/tasks/{task.id}/cancel", {"k-reason": "再取消一次"}, page=detail))
+        assert "任务已取消" in html
+    kept = [(e.actor.username, e.changes["status"]) for e in db.session.query(AuditEntry).filter(
+        AuditEntry.action == "task.cancel.refused").order_by(AuditEntry.id)]
+    assert kept == [("cadre", 403), ("office", 409)]
 
 
 def test_other_township_cannot_see_or_touch_the_task(client, world, scene):

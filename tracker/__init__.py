@@ -21,6 +21,7 @@ def create_app(config: Config | None = None, **overrides) -> Flask:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     configure(app, config or config_from_env(), overrides)
     register_extensions(app)
+    register_subscribers()
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -65,6 +66,12 @@ def register_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (registers the mappers before first use)
     from tracker.auth.loader import load_user
     login_manager.user_loader(load_user)
+
+
+def register_subscribers() -> None:
+    """Connect the features that react to what the core announces (tracker.services.events)."""
+    from tracker.services.figures import catalogue  # noqa: F401  (they connect when imported)
+    from tracker.services.reminders import immediate, recurring  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

@@ -61,7 +61,7 @@ def main() -> int:
                                 "--port", port], cwd=ROOT, env=env)
         children.append(web)
         if _wait_for(f"http://127.0.0.1:{port}/login", web):
-            from tracker.services.plans.demo import DEMO_PASSWORD, DEMO_USERS
+            from tracker.services.demo import DEMO_PASSWORD, DEMO_USERS
             print(f"\n法治建设任务督办已启动:http://127.0.0.1:{port}/  (Ctrl+C 停止)", flush=True)
             print(f"演示账号(密码均为 {DEMO_PASSWORD}):")
             for username, name, _role, path, what in DEMO_USERS:

@@ -46,7 +46,9 @@ def register(app: Flask) -> None:
         status = error.code or 500
         if status == 400 and error.description and "CSRF" in str(error.description):
             return _answer(400, "页面已过期,请刷新后重新提交")
-        return _answer(status, MESSAGES.get(status, error.name))
+        # A service's own refusal (tracker.web.perform) is said in its words; werkzeug's English never is.
+        said = getattr(error, "refusal", None)
+        return _answer(status, said or MESSAGES.get(status, error.name))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -16,12 +16,3 @@ class IdConverter(IntegerConverter):
     def to_python(self, value: str) -> int:
         number = int(value)
         return number if 1 <= number <= MAX_ID else 0
-
-
-def as_id(raw) -> int | None:
-    """An id typed into a form or query string, or None when it is not one (also when it could not exist)."""
-    text = str(raw or "").strip()
-    if not text.isdecimal() or len(text) > len(str(MAX_ID)):
-        return None
-    value = int(text)
-    return value if 1 <= value <= MAX_ID else None

@@ -1,11 +1,13 @@
-"""Helpers shared by the web blueprints: role checks, forms in Chinese, service errors onto forms, pagination."""
+"""Helpers shared by the web blueprints: role checks, forms in Chinese, the unit of work, pagination."""
 from dataclasses import dataclass
 from functools import wraps
 from math import ceil
 
-from flask import abort, request
+from flask import abort, flash, request
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import NotFound as NotFoundPage
 from wtforms.meta import DefaultMeta
 
 from tracker.extensions import db
@@ -80,9 +82,9 @@ def errors_onto_form(form, error: ServiceError, rename: dict | None = None) -> N
 
 
 def refused(error: ServiceError) -> None:
-    """Undo the failed change and keep the refused attempt in the audit trail (as the API does)."""
+    """Undo the failed change; a refusal of rights or state stays in the audit trail (audit.record_refusal)."""
     db.session.rollback()
-    if error.action and current_user.is_authenticated:
+    if current_user.is_authenticated and audit.is_kept(error):
         audit.record_refusal(current_user, error)
         db.session.commit()
 
@@ -99,23 +101,36 @@ def refuse_change(task, action: str, message: str) -> None:
 FAILED = object()
 
 
-def attempt(form, verb, *args, rename: dict | None = None, **kwargs):
-    """Run a service verb for a form: its result, or FAILED with the refusal shown on the form.
+def _refuse_page(error: ServiceError):
+    """The 403 or 404 page, with the service's reason (a 404 never says more than that nothing is there)."""
+    page = NotFoundPage() if error.status == 404 else Forbidden()
+    if error.status == 403:
+        page.refusal = error.message
+    raise page
 
-    A refusal of the role (403) or of an object the user may not see (404) is an error page, not a
-    form message: the pages never offer those actions, so only a forged request gets there.
+
+def perform(form, verb, *args, rename: dict | None = None, **kwargs):
+    """One unit of work for a page: run the service verb and commit, or roll back and say why (then FAILED).
+
+    An input mistake or a refused state is shown on `form` (or flashed when there is none); a refusal of the
+    role (403) or of an object the user may not see (404) is an error page: the pages never offer those
+    actions, so only a forged request gets there. Work queued for after the commit (jobs, a Redis count)
+    goes out once the commit has succeeded (tracker.services.infra.after_commit).
     """
     try:
-        return verb(*args, **kwargs)
-    except NotFound as exc:
+        result = verb(*args, **kwargs)
+        db.session.commit()
+        return result
+    except (NotFound, PermissionDenied) as exc:
         refused(exc)
-        abort(404)
-    except PermissionDenied as exc:
-        refused(exc)
-        abort(403)
+        _refuse_page(exc)
     except ServiceError as exc:
         refused(exc)
-        errors_onto_form(form, exc, rename)
+        if form is None:
+            flash(exc.message, "error")
+        else:
+            errors_onto_form(form, exc, rename)
+            form.refusal = exc  # for pages that show more than the form's own fields
         return FAILED
 
 

@@ -4,8 +4,7 @@ from pydantic import BaseModel
 
 from tracker.api.blueprint import bp
 from tracker.api.spec import operation
-from tracker.extensions import db
-from tracker.services.reporting.catalogue import catalogue_for
+from tracker.services.figures.catalogue import catalogue_for
 
 
 class CatalogueItemOut(BaseModel):
@@ -24,6 +23,4 @@ class CatalogueOut(BaseModel):
 def get_catalogue():
     items = [{"id": m.id, "name": m.name, "unit": m.unit, "description": m.description,
               "report_section": m.report_section} for m in catalogue_for(g.api_user.org)]
-    # The default catalogue is created on first use. Committed once read: a commit expires every row loaded.
-    db.session.commit()
     return jsonify({"items": items})

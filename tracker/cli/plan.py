@@ -3,7 +3,7 @@ import click
 
 from tracker.cli.common import CommandGroup, command_transaction
 from tracker.services.calendar.clock import today
-from tracker.services.plans.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from tracker.services.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 
 plan_cli = CommandGroup("plan", help="年度计划")
 

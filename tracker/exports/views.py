@@ -1,15 +1,15 @@
 """The ledger as Excel/CSV, evidence packs built in the background, and secret calendar feeds."""
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from tracker.exports.forms import FeedForm, PackForm
-from tracker.extensions import db
 from tracker.services.calendar.clock import today
-from tracker.services.errors import NotFound, ServiceError
+from tracker.services.errors import NotFound
 from tracker.services.exporting import calendar, evidence_pack, ledger
 from tracker.services.exporting.data import plan_tasks
 from tracker.services.people.access import load_plan
 from tracker.services.tasks.queries import visible_plans
+from tracker.web import FAILED, perform
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 feeds = Blueprint("calendar_feeds", __name__)
@@ -81,25 +81,10 @@ def request_pack(plan_id):
         flash("请选择打包范围。", "error")
         return redirect(url_for("exports.plan", plan_id=plan.id))
     ref = {"theme": form.theme.data, "task": form.task.data}.get(form.scope.data, "")
-    try:
-        job = evidence_pack.request_pack(current_user, plan, form.scope.data, ref or "")
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    job = perform(None, evidence_pack.request_pack, current_user, plan, form.scope.data, ref or "")
+    if job is FAILED:
         return redirect(url_for("exports.plan", plan_id=plan.id))
-    _enqueue(job)
     return redirect(url_for("exports.pack", job_id=job.id))
-
-
-def _enqueue(job) -> None:
-    """Send the committed job to the worker; if the broker is down, say so on the job instead of failing the page."""
-    from tasks.exports import build_evidence_pack
-    try:
-        build_evidence_pack.apply_async(args=[job.id], queue=current_app.config["EXPORT_QUEUE"])
-    except Exception:  # kombu raises OperationalError and friends when Redis is unreachable
-        job.status, job.error = "failed", "后台服务暂不可用,请稍后重试"
-        db.session.commit()
 
 
 def _job_or_404(job_id: int):
@@ -145,16 +130,11 @@ def calendar_change(kind, verb):
         abort(404)
     if not FeedForm().validate_on_submit():
         abort(400)
-    try:
-        if verb == "renew":
-            calendar.renew_feed(current_user, kind)
+    if verb == "renew":
+        if perform(None, calendar.renew_feed, current_user, kind) is not FAILED:
             flash("已生成新的订阅地址,旧地址随即失效。", "success")
-        elif calendar.revoke_feed(current_user, kind):
-            flash("已停用订阅地址。", "info")
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    elif perform(None, calendar.revoke_feed, current_user, kind) is True:
+        flash("已停用订阅地址。", "info")
     return redirect(url_for("exports.calendar_page"))
 
 
@@ -166,6 +146,5 @@ def feed(token):
     except NotFound:
         abort(404)
     body = calendar.render_ics(found, request.host.split(":")[0] or "tracker", today())
-    db.session.commit()
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300",
                                                              "Content-Disposition": "inline; filename=tasks.ics"})

@@ -2,14 +2,13 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.extensions import db
 from tracker.imports.forms import ConfirmForm, ReviewForm, TableForm, UploadForm
 from tracker.services.calendar.clock import today
-from tracker.services.errors import NotFound, ServiceError
+from tracker.services.errors import NotFound
 from tracker.services.importing import sessions
 from tracker.services.importing.rows import check_rows
 from tracker.services.plans.verbs import plan_for
-from tracker.web import errors_onto_form, roles_required
+from tracker.web import FAILED, perform, roles_required
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -29,13 +28,9 @@ def index():
     form = UploadForm(year=today().year)
     if form.validate_on_submit():
         upload = form.file.data
-        try:
-            session = sessions.start_import(current_user, upload.filename or "", upload.read(), form.year.data)
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            errors_onto_form(form, exc)
-        else:
+        session = perform(form, sessions.start_import, current_user, upload.filename or "", upload.read(),
+                          form.year.data)
+        if session is not FAILED:
             return redirect(url_for("imports.review", session_id=session.id))
     return render_template("imports/index.html", form=form, pending=sessions.pending_sessions(current_user))
 
@@ -65,18 +60,16 @@ def review(session_id):
                                        "keep": c.form.keep.data, "theme": c.form.theme.data,
                                        "report_section": c.form.report_section.data}
                  for c in form.candidates if (c.form.id.data or "").isdecimal()}
-        try:
-            sessions.edit_candidates(session, themes, edits, None if action in ("save", "commit") else action)
-            db.session.commit()
-            if action == "commit":
-                plan = sessions.commit(current_user, session)
-                db.session.commit()
+        # The edits are kept even when creating the plan is then refused: two units of work.
+        done = perform(form, sessions.edit_candidates, session, themes, edits,
+                       None if action in ("save", "commit") else action)
+        if done is not FAILED and action == "commit":
+            plan = done = perform(form, sessions.commit, current_user, session)
+            if plan is not FAILED:
                 flash(f"已创建{plan.year}年计划,共{len(plan.themes)}个主题;任务为草稿,请逐项交办。", "success")
                 return redirect(_after_import(plan))
-        except ServiceError as exc:
-            db.session.rollback()
-            errors_onto_form(form, exc)
-            return render_template("imports/review.html", session=session, form=form, fields=exc.fields,
+        if done is FAILED:
+            return render_template("imports/review.html", session=session, form=form, fields=form.refusal.fields,
                                    sources=_sources(session)), 400
         return redirect(url_for("imports.review", session_id=session.id, _anchor=_anchor(action)))
     return render_template("imports/review.html", session=session, form=form, fields={}, sources=_sources(session))
@@ -109,21 +102,17 @@ def _review_table(session):
         edits = {int(r.form.number.data): {k: v for k, v in r.form.data.items() if k != "number"}
                  for r in form.rows if (r.form.number.data or "").isdecimal()}
         drop = action.partition(":")[2]
-        try:
-            sessions.edit_rows(session, edits, int(drop) if drop.isdecimal() else None)
-            db.session.commit()
-            if action == "commit":
-                plan = sessions.commit(current_user, session)
-                db.session.commit()
+        done = perform(None, sessions.edit_rows, session, edits, int(drop) if drop.isdecimal() else None)
+        if done is not FAILED and action == "commit":
+            plan = done = perform(None, sessions.commit, current_user, session)
+            if plan is not FAILED:
                 flash(f"已导入{len(session.payload['rows'])}项任务到{plan.year}年计划。", "success")
                 return redirect(_after_import(plan))
+        if done is not FAILED:
             return redirect(url_for("imports.review", session_id=session.id))
-        except ServiceError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-            status = 400
-            checked, new_themes = check_rows(org, session.year, session.payload["rows"], plan_for(org, session.year))
-            bad = [r for r in checked if r["errors"]]
+        status = 400
+        checked, new_themes = check_rows(org, session.year, session.payload["rows"], plan_for(org, session.year))
+        bad = [r for r in checked if r["errors"]]
     return render_template("imports/table.html", session=session, form=form, checked=checked, bad=bad,
                            new_themes=new_themes, errors={r["number"]: r["errors"] for r in bad}), status
 
@@ -132,8 +121,6 @@ def _review_table(session):
 @roles_required("committee")
 def discard(session_id):
     session = _session_or_404(session_id)
-    if ConfirmForm().validate_on_submit():
-        sessions.discard(current_user, session)
-        db.session.commit()
+    if ConfirmForm().validate_on_submit() and perform(None, sessions.discard, current_user, session) is not FAILED:
         flash("已放弃这次导入,没有创建任何内容。", "info")
     return redirect(url_for("imports.index"))

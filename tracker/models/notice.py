@@ -1,15 +1,33 @@
 """Reminders: in-app notifications, their deliveries over other channels, and the sweep's heartbeat."""
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.models.types import UTCDateTime, utcnow
+from tracker.models.types import UTCDateTime, one_of, utcnow
 
-# Kinds the sweep schedules (at most once per recipient, task, kind and key date) and those sent at once.
+class NoticeKind(StrEnum):
+    """What a notice is about: the sweep's kinds (at most once per recipient, task, kind and key date), then
+    those sent at once, then the digest that gathers a day's notices for one person."""
+
+    due_soon = "due_soon"
+    due_today = "due_today"
+    overdue = "overdue"
+    escalation = "escalation"
+    stalled = "stalled"
+    review_waiting = "review_waiting"
+    assigned = "assigned"
+    decision = "decision"
+    urge = "urge"
+    due_recomputed = "due_recomputed"
+    digest = "digest"
+
+
 SCHEDULED_KINDS = ("due_soon", "due_today", "overdue", "escalation", "stalled", "review_waiting")
 IMMEDIATE_KINDS = ("assigned", "decision", "urge", "due_recomputed")
+NOTICE_KINDS = tuple(k.value for k in NoticeKind)
 KIND_LABELS = {
     "due_soon": "即将到期", "due_today": "今日到期", "overdue": "已逾期", "escalation": "逾期督办",
     "stalled": "长期无进展", "review_waiting": "待审核", "assigned": "新交办", "decision": "审核结果",
@@ -31,6 +49,7 @@ class Notification(db.Model):
                          name="uq_notification_key"),
         Index("ix_notification_recipient_read", "recipient_id", "read_at", "id"),
         Index("ix_notification_task_kind", "task_id", "kind", "key_date"),
+        one_of("kind", NOTICE_KINDS, "kind_known"),  # migration 0520
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +97,7 @@ class Delivery(db.Model):
         UniqueConstraint("recipient_id", "channel", "kind", "key_date", "notification_ref", name="uq_delivery_key"),
         Index("ix_delivery_status_next", "status", "next_attempt_at"),
         Index("ix_delivery_channel_status", "channel", "status"),
+        one_of("kind", NOTICE_KINDS, "kind_known"), one_of("status", DELIVERY_STATUSES, "status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

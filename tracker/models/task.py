@@ -1,15 +1,39 @@
 """Plan tasks (任务), their co-owners and requests."""
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, func, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.models.types import UTCDateTime, utcnow
+from tracker.models.types import UTCDateTime, one_of, utcnow
 
-STATUSES = ("draft", "assigned", "in_progress", "completion_requested", "done", "cancelled", "carried_over")
-# carried_over: unfinished at year end and continued by a task of next year's plan (carried_from_id there).
-CLOSED_STATUSES = ("done", "cancelled", "carried_over")
+class TaskStatus(StrEnum):
+    """Where a task stands; tracker.services.tasks.status holds the moves allowed between them."""
+
+    draft = "draft"
+    assigned = "assigned"
+    in_progress = "in_progress"
+    completion_requested = "completion_requested"
+    done = "done"
+    cancelled = "cancelled"
+    carried_over = "carried_over"  # unfinished at year end, continued by next year's task (carried_from_id there)
+
+
+class RequestKind(StrEnum):
+    completion = "completion"  # 申请办结
+    extension = "extension"  # 申请延期
+
+
+class RequestStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    returned = "returned"
+    closed = "closed"  # left undecided when its task closed
+
+
+STATUSES = tuple(s.value for s in TaskStatus)
+CLOSED_STATUSES = (TaskStatus.done.value, TaskStatus.cancelled.value, TaskStatus.carried_over.value)
 _CLOSED_QUOTED = tuple(f"'{s}'" for s in CLOSED_STATUSES)
 OPEN_PREDICATE = "status NOT IN (" + ", ".join(_CLOSED_QUOTED) + ")"  # for partial indexes
 STATUS_LABELS = {
@@ -35,6 +59,7 @@ class PlanTask(db.Model):
         Index("ix_plan_task_open_due", "due_date", "id", "org_id", postgresql_where=text(OPEN_PREDICATE),
               sqlite_where=text(OPEN_PREDICATE)),
         Index("ix_plan_task_due_id", "due_date", "id"),  # the API list's order (migration 0430)
+        one_of("status", STATUSES, "status_known"),  # migration 0520
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +107,10 @@ class PlanTask(db.Model):
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
 
+    @staticmethod
+    def label_of(status: str) -> str:
+        return STATUS_LABELS[status]
+
     def __repr__(self) -> str:
         return f"<PlanTask {self.id} {self.status}>"
 
@@ -112,7 +141,8 @@ class TaskRequest(db.Model):
     """A completion (申请办结) or extension (申请延期) request and its decision."""
 
     __tablename__ = "task_request"
-    __table_args__ = (Index("ix_task_request_pending", "task_id", "status", "id"),)
+    __table_args__ = (Index("ix_task_request_pending", "task_id", "status", "id"),
+                      one_of("kind", tuple(RequestKind), "kind_known"), one_of("status", tuple(RequestStatus), "status_known"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("plan_task.id", ondelete="CASCADE"))

@@ -51,6 +51,10 @@ class ExportJob(db.Model):
     size: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Handed to the broker / last progress by a worker: older than EXPORT_STALE_SECONDS, the job was lost and is
+    # handed out again (tasks.exports.hand_out), as reminder deliveries are.
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     plan: Mapped["Plan"] = relationship()  # noqa: F821
@@ -77,7 +81,7 @@ class CalendarFeed(db.Model):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # no longer written: a GET never writes
 
     user: Mapped["User"] = relationship()  # noqa: F821
 

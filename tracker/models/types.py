@@ -1,9 +1,9 @@
-"""Column types shared by the models, and the one clock they read."""
+"""Column types and constraints shared by the models, and the one clock they read."""
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime
+from sqlalchemy import CheckConstraint, DateTime
 from sqlalchemy.types import TypeDecorator
 
 _recorded_at: ContextVar[datetime | None] = ContextVar("recorded_at", default=None)
@@ -43,3 +43,8 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value
+
+
+def one_of(column: str, values, name: str) -> CheckConstraint:
+    """A CHECK constraint keeping a text column to a closed vocabulary (the values are our own constants)."""
+    return CheckConstraint(f"{column} IN ({', '.join(repr(str(v)) for v in values)})", name=name)

@@ -1,14 +1,22 @@
 """Users, their roles and API tokens."""
 from datetime import datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.models.types import UTCDateTime, utcnow
+from tracker.models.types import UTCDateTime, one_of, utcnow
 
-ROLES = ("committee", "leader", "cadre", "viewer")
+class Role(StrEnum):
+    committee = "committee"  # 党委/政府办公室: assigns, reviews, manages
+    leader = "leader"  # 分管领导: leads and reviews tasks
+    cadre = "cadre"  # 责任人: reports progress
+    viewer = "viewer"  # 督查: reads
+
+
+ROLES = tuple(r.value for r in Role)
 ROLE_LABELS = {"committee": "党委/政府办公室", "leader": "分管领导", "cadre": "责任人", "viewer": "督查"}
 
 
@@ -16,6 +24,7 @@ class User(UserMixin, db.Model):
     """A person who signs in; acts only in their own organisation."""
 
     __tablename__ = "user_account"
+    __table_args__ = (one_of("role", ROLES, "role_known"),)  # migration 0520
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)

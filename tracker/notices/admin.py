@@ -10,17 +10,15 @@ from tracker.models import Plan
 from tracker.models.notice import CHANNEL_LABELS, CHANNELS, DELIVERY_STATUSES
 from tracker.notices.blueprint import bp
 from tracker.notices.forms import ButtonForm, ChannelsForm, ConfirmYearForm, OverrideForm, RecurringForm, RulesForm
-from tracker.routing import as_id
 from tracker.services.calendar import overrides as calendar
 from tracker.services.calendar import workdays
 from tracker.services.calendar.clock import today
-from tracker.services.errors import ServiceError
 from tracker.services.people.access import is_calendar_keeper
 from tracker.services.reminders import log, recurring, rules, settings
 from tracker.services.reminders.rules import LIMITS
 from tracker.services.tasks import thresholds
-from tracker.services.validation import is_year
-from tracker.web import Pager, errors_onto_form, page_args, roles_required
+from tracker.services.validation import as_id, is_year
+from tracker.web import FAILED, Pager, page_args, perform, roles_required
 
 
 @bp.route("/log")
@@ -43,13 +41,9 @@ def retry():
     raw = request.form.get("delivery_id", "")
     one = as_id(raw)
     ids = [one] if one else None
-    try:
-        count = log.retry(current_user, current_user.org_id, ids)
-        db.session.commit()
+    count = perform(None, log.retry, current_user, current_user.org_id, ids)
+    if count is not FAILED:
         flash(f"已重新发送{count}条", "success")
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
     return redirect(url_for("notices.reminder_log", status="failed"))
 
 
@@ -62,16 +56,11 @@ def rules_page():
                            "disabled_kinds": sorted(current.disabled_kinds)})
     channels_form = ChannelsForm(obj=settings.org_channels(current_user.org_id), prefix="ch")
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            rules.save_rules(current_user, current_user.org, {
+        if perform(form, rules.save_rules, current_user, current_user.org, {
                 **{k: form.data[k] for k in LIMITS}, "digest_time": form.digest_time.data,
-                "disabled_kinds": form.disabled_kinds.data or []})
-            db.session.commit()
+                "disabled_kinds": form.disabled_kinds.data or []}) is not FAILED:
             flash("提醒规则已保存", "success")
             return redirect(url_for("notices.rules_page"))
-        except ServiceError as exc:
-            db.session.rollback()
-            errors_onto_form(form, exc)
     return render_template("notices/rules.html", form=form, channels_form=channels_form)
 
 
@@ -80,16 +69,12 @@ def rules_page():
 def org_channels():
     form = ChannelsForm(prefix="ch")
     if form.validate_on_submit():
-        try:
-            settings.save_org_channels(current_user, current_user.org, {
-                "is_email_on": form.is_email_on.data, "wecom_webhook": form.wecom_webhook.data or "",
-                "dingtalk_webhook": form.dingtalk_webhook.data or "", "dingtalk_secret": form.dingtalk_secret.data or ""})
-            db.session.commit()
+        channels = {"is_email_on": form.is_email_on.data, "wecom_webhook": form.wecom_webhook.data or "",
+                    "dingtalk_webhook": form.dingtalk_webhook.data or "",
+                    "dingtalk_secret": form.dingtalk_secret.data or ""}
+        if perform(form, settings.save_org_channels, current_user, current_user.org, channels) is not FAILED:
             flash("提醒渠道已保存", "success")
             return redirect(url_for("notices.rules_page"))
-        except ServiceError as exc:
-            db.session.rollback()
-            errors_onto_form(form, exc)
     thresholds.forget_cached()
     current = thresholds.rules_for(current_user.org_id)
     rules_form = RulesForm(formdata=None, data={**{k: getattr(current, k) for k in LIMITS},
@@ -110,14 +95,9 @@ def calendar_page():
     workdays.invalidate()  # the page shows what is committed, not this worker's copy (another may have edited)
     form, year_form = OverrideForm(), ConfirmYearForm(prefix="y")
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            calendar.set_override(current_user, form.day.data, form.is_workday.data == "work", form.note.data)
-            db.session.commit()
+        if perform(form, calendar.set_override, current_user, form.day.data, form.is_workday.data == "work", form.note.data) is not FAILED:
             flash(f"已保存 {form.day.data.isoformat()} 的安排", "success")
             return redirect(url_for("notices.calendar_page", year=form.day.data.year))
-        except ServiceError as exc:
-            db.session.rollback()
-            errors_onto_form(form, exc)
     raw = request.args.get("year", "")
     year = int(raw) if raw.isdecimal() and len(raw) == 4 and is_year(int(raw)) else today().year
     years = calendar.year_status([today().year - 1, today().year, today().year + 1, today().year + 2])
@@ -132,13 +112,8 @@ def calendar_delete(override_id):
     _calendar_keeper()
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        calendar.delete_override(current_user, override_id)
-        db.session.commit()
+    if perform(None, calendar.delete_override, current_user, override_id) is not FAILED:
         flash("已删除", "success")
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
     return redirect(url_for("notices.calendar_page"))
 
 
@@ -148,13 +123,8 @@ def calendar_confirm():
     _calendar_keeper()
     form = ConfirmYearForm(prefix="y")
     if form.validate_on_submit():
-        try:
-            calendar.confirm_year(current_user, form.year.data)
-            db.session.commit()
+        if perform(None, calendar.confirm_year, current_user, form.year.data) is not FAILED:
             flash(f"{form.year.data}年的节假日安排已确认,按工作日推算的时限已重新计算", "success")
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
     else:
         flash("；".join(e for errs in form.errors.values() for e in errs) or "提交有误", "error")
     return redirect(url_for("notices.calendar_page"))
@@ -167,13 +137,9 @@ def recurring_page():
     form = RecurringForm()
     form.theme.choices = [(t.key, f"{t.key} {t.title}") for t in plan.themes] if plan else []
     if plan is not None and form.validate_on_submit():
-        try:
-            recurring.create_recurring(current_user, plan, {**form.data, "lead": form.lead.data or None})
-            db.session.commit()
+        data = {**form.data, "lead": form.lead.data or None}
+        if perform(form, recurring.create_recurring, current_user, plan, data) is not FAILED:
             flash("周期任务已添加,扫描时会按期生成任务", "success")
             return redirect(url_for("notices.recurring_page"))
-        except ServiceError as exc:
-            db.session.rollback()
-            errors_onto_form(form, exc)
     return render_template("notices/recurring.html", form=form, plan=plan, labels=recurring.FREQUENCIES,
                            definitions=recurring.definitions_of(current_user.org_id))

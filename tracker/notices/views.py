@@ -2,13 +2,12 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from tracker.extensions import db
 from tracker.notices.blueprint import bp
 from tracker.notices.forms import ButtonForm, MyChannelsForm, UrgeForm
 from tracker.services.errors import ServiceError
 from tracker.services.people.access import load_task
 from tracker.services.reminders import compose, immediate, inbox, settings
-from tracker.web import Pager, errors_onto_form, page_args, refused
+from tracker.web import FAILED, Pager, page_args, perform
 
 
 @bp.app_context_processor
@@ -39,11 +38,9 @@ def read(notification_id):
     form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        row = inbox.mark_read(current_user, notification_id)
-    except ServiceError:
-        abort(404)
-    db.session.commit()
+    row = perform(None, inbox.mark_read, current_user, notification_id)
+    if row is FAILED:
+        return redirect(url_for("notices.index"))
     if request.form.get("open") == "1":
         return redirect(f"/tasks/{row.task_id}")
     return redirect(request.referrer or url_for("notices.index"))
@@ -54,9 +51,9 @@ def read(notification_id):
 def read_all():
     if not ButtonForm().validate_on_submit():
         abort(400)
-    count = inbox.mark_all_read(current_user)
-    db.session.commit()
-    flash(f"已将{count}条通知标为已读", "success")
+    count = perform(None, inbox.mark_all_read, current_user)
+    if count is not FAILED:
+        flash(f"已将{count}条通知标为已读", "success")
     return redirect(url_for("notices.index"))
 
 
@@ -66,15 +63,10 @@ def my_settings():
     row = settings.user_channels(current_user.id)
     form = MyChannelsForm(obj=row)
     if form.validate_on_submit():
-        try:
-            settings.save_user_channels(current_user, {k: form.data[k] for k in
-                                                       ("is_email_on", "is_wecom_on", "is_dingtalk_on")})
-            db.session.commit()
+        if perform(form, settings.save_user_channels, current_user,
+                   {k: form.data[k] for k in ("is_email_on", "is_wecom_on", "is_dingtalk_on")}) is not FAILED:
             flash("提醒方式已保存", "success")
             return redirect(url_for("notices.my_settings"))
-        except ServiceError as exc:
-            db.session.rollback()
-            errors_onto_form(form, exc)
     return render_template("notices/settings.html", form=form)
 
 
@@ -87,17 +79,10 @@ def urge(task_id):
         abort(404)
     form = UrgeForm()
     if form.validate_on_submit():
-        try:
-            notices = immediate.urge(current_user, task, form.message.data)
-            db.session.commit()
+        notices = perform(form, immediate.urge, current_user, task, form.message.data)
+        if notices is not FAILED:
             flash(f"已催办,{len(notices)}人将收到提醒", "success")
             return redirect(f"/tasks/{task.id}")
-        except ServiceError as exc:
-            db.session.rollback()
-            if exc.status == 403:
-                refused(exc)  # kept in the audit trail, as the API does
-                abort(403)
-            errors_onto_form(form, exc)
-            task = load_task(current_user, task_id)
+        task = load_task(current_user, task_id)
     return render_template("notices/urge.html", form=form, task=task)
 

@@ -5,7 +5,6 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.plans.forms import PlanForm
-from tracker.routing import as_id
 from tracker.services.calendar.clock import today
 from tracker.services.people.access import is_committee_of, load_task
 from tracker.services.people.admin import colleagues
@@ -16,9 +15,10 @@ from tracker.services.tasks import batches as task_batches
 from tracker.services.tasks import lists as task_lists
 from tracker.services.tasks import verbs as tasks
 from tracker.services.tasks.lights import LIGHT_LABELS
+from tracker.services.validation import as_id
 from tracker.task_pages.forms import BulkAssignForm, SplitForm, TaskForm
 from tracker.task_pages.listing import TaskFilterForm
-from tracker.web import FAILED, attempt, load_or_404, page_args, pager, refuse_change
+from tracker.web import FAILED, load_or_404, page_args, pager, perform, refuse_change
 
 bp = Blueprint("plans", __name__)
 
@@ -70,9 +70,7 @@ def new_plan():
                     if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            plan = attempt(form, plans.create_year_plan, current_user, form.year_value(), form.title.data)
-            if plan is not FAILED:
-                db.session.commit()
+            plan = perform(form, plans.create_year_plan, current_user, form.year_value(), form.title.data)
         except IntegrityError:  # the same year saved by a colleague a moment ago (unique org + year)
             db.session.rollback()
             plan = FAILED
@@ -103,10 +101,9 @@ def bulk_assign(plan_id):
     form = BulkAssignForm()
     form.people(colleagues(current_user))
     if form.validate_on_submit():
-        result = attempt(form, task_batches.bulk_assign, current_user, plan, form.task_ids.data, owner=form.owner.data,
+        result = perform(form, task_batches.bulk_assign, current_user, plan, form.task_ids.data, owner=form.owner.data,
                          lead=form.lead.data, due_date=form.due_date.data)
         if result is not FAILED:
-            db.session.commit()
             flash(f"已交办 {len(result)} 项任务。", "success")
             return redirect(url_for("plans.index", plan_id=plan.id))
     return _render(plan.id, bulk=form)
@@ -120,9 +117,8 @@ def new_task(plan_id):
     form.theme.choices = [(t.key, f"{t.key} · {t.title}") for t in plan.themes]
     form.sections(sections_for(plan.org, plan.year)).people(colleagues(current_user))
     if form.validate_on_submit():
-        task = attempt(form, tasks.create_task, current_user, plan, form.data_for_service())
+        task = perform(form, tasks.create_task, current_user, plan, form.data_for_service())
         if task is not FAILED:
-            db.session.commit()
             flash("任务已创建。" if task.status == "draft" else "任务已创建并交办。", "success")
             return redirect(url_for("task_pages.detail", task_id=task.id))
     return render_template("plans/new_task.html", plan=plan, form=form)
@@ -147,9 +143,8 @@ def split(task_id):
                 for key in ("title", "owner", "due_date", "unit", "theme", "lead", "report_section"):
                     rename[f"rows.{len(filled)}.{key}"] = f"rows.{index}.{key}"
                 filled.append(data)
-        created = attempt(form, task_batches.split_task, current_user, task, filled, rename=rename)
+        created = perform(form, task_batches.split_task, current_user, task, filled, rename=rename)
         if created is not FAILED:
-            db.session.commit()
             flash(f"已拆分出 {len(created)} 项子任务。", "success")
             return redirect(url_for("task_pages.detail", task_id=task.id))
     return render_template("plans/split.html", task=task, form=form)

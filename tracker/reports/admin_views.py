@@ -8,12 +8,13 @@ from tracker.extensions import db
 from tracker.models import MetricDefinition
 from tracker.reports.blueprint import READERS, bp, readable_org
 from tracker.reports.forms import ActionForm, BaselineFigureForm, CatalogueForm, ExtractForm, ReviewForm, TemplateForm
+from tracker.services.figures import catalogue
 from tracker.services.people.access import is_committee_of
 from tracker.services.reporting import baseline as baselines
-from tracker.services.reporting import catalogue, template
+from tracker.services.reporting import template
 from tracker.services.reporting.extract import extract
 from tracker.services.reporting.figures import number
-from tracker.web import FAILED, attempt, roles_required
+from tracker.web import FAILED, perform, roles_required
 
 ROW_FIELDS = ("name", "value", "unit", "source", "report_section")
 
@@ -41,8 +42,7 @@ def baseline_add(org_id, year):
                "is_approximate": form.is_approximate.data, "report_section": form.report_section.data,
                "source": "手工录入"}
         rename = {f"rows.0.{k}": k for k in ROW_FIELDS}
-        if attempt(form, baselines.save_baseline, current_user, org, year - 1, [row], rename=rename) is not FAILED:
-            db.session.commit()
+        if perform(form, baselines.save_baseline, current_user, org, year - 1, [row], rename=rename) is not FAILED:
             flash(f"已保存{year - 1}年基数:{row['name']}。", "success")
             return redirect(url_for("reports.baseline", org_id=org.id, year=year))
     return _baseline_page(org, year, manual=form, status=400)
@@ -90,9 +90,8 @@ def baseline_save(org_id, year):
                          "report_section": int(section) if section.isdecimal() else (section or None)})
             rename.update({f"rows.{n}.{k}": f"rows.{i}.{k}" for k in ROW_FIELDS})
             rename[f"rows.{n}"] = f"rows.{i}.name"
-        saved = attempt(review, baselines.save_baseline, current_user, org, year - 1, rows, rename=rename)
+        saved = perform(review, baselines.save_baseline, current_user, org, year - 1, rows, rename=rename)
         if saved is not FAILED:
-            db.session.commit()
             flash(f"已保存{year - 1}年基数数据{len(saved)}项。", "success")
             return redirect(url_for("reports.baseline", org_id=org.id, year=year))
     return _baseline_page(org, year, review=review, status=400)
@@ -103,9 +102,8 @@ def baseline_save(org_id, year):
 def baseline_delete(org_id, year, figure_id):
     org = readable_org(org_id)
     form = ActionForm()
-    if form.validate_on_submit() and attempt(form, baselines.delete_baseline, current_user, org,
+    if form.validate_on_submit() and perform(form, baselines.delete_baseline, current_user, org,
                                              figure_id) is not FAILED:
-        db.session.commit()
         flash("已删除。", "success")
     return redirect(url_for("reports.baseline", org_id=org.id, year=year))
 
@@ -120,20 +118,15 @@ def catalogue_page(org_id):
         if current_user.role != "committee":
             abort(403)
         if form.validate_on_submit():
-            item = attempt(form, catalogue.add_definition, current_user, org, form.name.data, form.unit.data,
+            item = perform(form, catalogue.add_definition, current_user, org, form.name.data, form.unit.data,
                            form.description.data or "", form.report_section.data)
             if item is not FAILED:
-                db.session.commit()
                 flash(f"已加入数据目录:{item.name}({item.unit})。", "success")
                 return redirect(url_for("reports.catalogue_page", org_id=org.id))
         status = 400
     items = catalogue.catalogue_for(org, include_inactive=True)
-    page = render_template("reports/catalogue.html", org=org, items=items, form=form, action=ActionForm(),
-                           year=request.args.get("year", ""),
-                           can_edit=is_committee_of(current_user, org.id))
-    # The default catalogue, created on first visit. Committed once rendered: a commit expires every row loaded.
-    db.session.commit()
-    return page, status
+    return render_template("reports/catalogue.html", org=org, items=items, form=form, action=ActionForm(),
+                           year=request.args.get("year", ""), can_edit=is_committee_of(current_user, org.id)), status
 
 
 @bp.route("/<int:org_id>/catalogue/<int:item_id>/toggle", methods=["POST"])
@@ -144,9 +137,8 @@ def catalogue_toggle(org_id, item_id):
     if item is None or item.org_id != org.id:
         abort(404)
     form = ActionForm()
-    if form.validate_on_submit() and attempt(form, catalogue.set_active, current_user, item,
-                                             not item.is_active) is not FAILED:
-        db.session.commit()
+    if form.validate_on_submit():
+        perform(form, catalogue.set_active, current_user, item, not item.is_active)
     return redirect(url_for("reports.catalogue_page", org_id=org.id))
 
 
@@ -163,10 +155,9 @@ def template_page(org_id, year):
     else:
         if current_user.role != "committee":
             abort(403)
-        if form.validate_on_submit() and attempt(
+        if form.validate_on_submit() and perform(
                 form, template.save_template, current_user, org, year, addressee=form.addressee.data,
                 parts=form.parts.data, sections=form.sections.data) is not FAILED:
-            db.session.commit()
             flash(f"{year}年报告模板已保存;重新生成初稿后生效。", "success")
             return redirect(url_for("reports.index", org=org.id, year=year))
         status = 400

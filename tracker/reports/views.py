@@ -2,7 +2,6 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.extensions import db
 from tracker.models import STATUS_LABELS
 from tracker.reports.blueprint import READERS, bp, readable_org
 from tracker.reports.forms import ActionForm, SectionForm
@@ -13,7 +12,7 @@ from tracker.services.reporting import page
 from tracker.services.reporting.docx import to_docx
 from tracker.services.reporting.nextplan import carry_over
 from tracker.services.reporting.render import to_markdown
-from tracker.web import FAILED, attempt, roles_required
+from tracker.web import FAILED, perform, roles_required
 
 
 def _draft_or_404(org, year):
@@ -51,8 +50,7 @@ def generate(org_id, year):
     form = ActionForm()
     if not form.validate_on_submit():
         flash("页面已过期,请刷新后重试", "error")
-    elif attempt(form, drafts.generate, current_user, org, year, today()) is not FAILED:
-        db.session.commit()
+    elif perform(form, drafts.generate, current_user, org, year, today()) is not FAILED:
         flash("报告初稿已生成;人工修改过的部分已保留。", "success")
     else:
         flash(form.form_errors[0] if form.form_errors else "生成失败", "error")
@@ -94,10 +92,9 @@ def section(org_id, year, key):
         if current_user.role != "committee":
             abort(403)
         base = form.base_version.data
-        done = attempt(form, drafts.edit_section, current_user, draft, key, form.text.data,
+        done = perform(form, drafts.edit_section, current_user, draft, key, form.text.data,
                        base_version=int(base) if base and base.isdecimal() else None)
         if done is not FAILED:
-            db.session.commit()
             flash("已保存为新版本。", "success")
             return redirect(url_for("reports.index", org=org.id, year=year) + f"#s-{key}")
         draft = _draft_or_404(org, year)
@@ -113,8 +110,7 @@ def revert(org_id, year, key):
     org = readable_org(org_id)
     draft = _draft_or_404(org, year)
     form = ActionForm()
-    if form.validate_on_submit() and attempt(form, drafts.revert_section, current_user, draft, key) is not FAILED:
-        db.session.commit()
+    if form.validate_on_submit() and perform(form, drafts.revert_section, current_user, draft, key) is not FAILED:
         flash("已改用最新生成的内容;原修改保留在版本记录中。", "success")
     return redirect(url_for("reports.index", org=org.id, year=year) + f"#s-{key}")
 
@@ -125,9 +121,8 @@ def carry(org_id, year):
     org = readable_org(org_id)
     form = ActionForm()
     if form.validate_on_submit():
-        result = attempt(form, carry_over, current_user, org, year)
+        result = perform(form, carry_over, current_user, org, year)
         if result is not FAILED:
-            db.session.commit()
             flash(f"已生成{year + 1}年计划:结转未完成任务{result[1]}项(草稿,待重新交办)。", "success")
         else:
             flash(form.form_errors[0] if form.form_errors else "操作失败", "error")

@@ -43,9 +43,14 @@ def record(actor: User | None, action: str, *, task=None, obj=None, org_id: int 
     return entry
 
 
+def is_kept(error) -> bool:
+    """Refusals of rights (403) and of the task's state (409) are kept; input mistakes (400, 413) are not."""
+    return bool(error.action) and error.status in (403, 409)
+
+
 def record_refusal(actor: User | None, error) -> None:
-    """Keep a refused attempt (after the failed transaction was rolled back)."""
-    if not error.action:
+    """Keep a refused attempt (after the failed transaction was rolled back), if it is one to keep."""
+    if not is_kept(error):
         return
     db.session.add(AuditEntry(
         actor_id=actor.id if actor else None, org_id=error.org_id, task_id=error.task_id,

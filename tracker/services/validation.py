@@ -70,3 +70,12 @@ def clean_int(errors: dict, field: str, label: str, value, *, low: int, high: in
         errors[field] = f"{label}必须在{low}到{high}之间"
         return None
     return value
+
+
+def as_id(raw) -> int | None:
+    """An id typed into a form or query string, or None when it is not one (also when it could not exist)."""
+    text = str(raw or "").strip()
+    if not text.isdecimal() or len(text) > len(str(MAX_ID)):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None

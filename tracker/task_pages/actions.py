@@ -4,16 +4,15 @@ import re
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from tracker.extensions import db
-from tracker.routing import as_id
+from tracker.services.figures import catalogue, targets
 from tracker.services.people.access import is_committee_of, is_worker, load_task
 from tracker.services.people.admin import colleagues
 from tracker.services.plans.sections import sections_for
-from tracker.services.reporting import catalogue, targets
 from tracker.services.tasks import evidence as evidence_files
 from tracker.services.tasks import progress, requests
 from tracker.services.tasks import verbs as tasks
 from tracker.services.tasks import view as task_view
+from tracker.services.validation import as_id
 from tracker.task_pages.blueprint import bp
 from tracker.task_pages.forms import (
     AssignForm,
@@ -27,7 +26,7 @@ from tracker.task_pages.forms import (
     version_number,
 )
 from tracker.task_pages.views import render_detail
-from tracker.web import FAILED, attempt, load_or_404, refuse_change
+from tracker.web import FAILED, load_or_404, perform, refuse_change
 
 
 def _task(task_id):
@@ -35,7 +34,6 @@ def _task(task_id):
 
 
 def _done(task, message: str):
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("task_pages.detail", task_id=task.id))
 
@@ -95,12 +93,11 @@ def progress_form(task_id):
         picked, added, rename = _figures(form)
         files = [evidence_files.IncomingFile(f.filename or "", f.read())
                  for f in request.files.getlist(form.evidence.name) if f and f.filename]
-        result = attempt(form, progress.record_with_figures, current_user, task, percent=_percent(form.percent.data),
+        result = perform(form, progress.record_with_figures, current_user, task, percent=_percent(form.percent.data),
                          note=form.note.data, picked=picked, added=added, files=files, rename=rename)
         if result is not FAILED:
             return _done(task, "进展已提交。")
     form.offer(catalogue.catalogue_for(task.org), sections)
-    db.session.commit()  # the default catalogue, created on first use
     return render_template("task_pages/progress.html", task=task, form=form, allowed=allowed)
 
 
@@ -110,7 +107,7 @@ def complete(task_id):
     task = _task(task_id)
     form = CompletionForm(prefix="c")
     if form.validate_on_submit():
-        if attempt(form, requests.request_completion, current_user, task, form.note.data) is not FAILED:
+        if perform(form, requests.request_completion, current_user, task, form.note.data) is not FAILED:
             return _done(task, "办结申请已提交,等待审核。")
     return render_detail(task, open_form="complete", complete=form)
 
@@ -121,7 +118,7 @@ def extend(task_id):
     task = _task(task_id)
     form = ExtensionForm(prefix="x")
     if form.validate_on_submit():
-        if attempt(form, requests.request_extension, current_user, task, form.due_date.data,
+        if perform(form, requests.request_extension, current_user, task, form.due_date.data,
                    form.reason.data) is not FAILED:
             return _done(task, "延期申请已提交,等待审核。")
     return render_detail(task, open_form="extend", extend=form)
@@ -134,9 +131,8 @@ def review(task_id):
     form = ReviewForm(prefix="r")
     if form.validate_on_submit():
         approve = True if form.approve.data else False if form.reject.data else None
-        result = attempt(form, requests.review, current_user, task, approve, form.comment.data)
+        result = perform(form, requests.review, current_user, task, approve, form.comment.data)
         if result is not FAILED:
-            db.session.commit()
             flash("已同意。" if approve else "已退回。", "success")
             back = request.form.get("next")
             if back == "queue":
@@ -151,7 +147,7 @@ def cancel(task_id):
     task = _task(task_id)
     form = CancelForm(prefix="k")
     if form.validate_on_submit():
-        if attempt(form, tasks.cancel_task, current_user, task, form.reason.data) is not FAILED:
+        if perform(form, tasks.cancel_task, current_user, task, form.reason.data) is not FAILED:
             return _done(task, "任务已取消。")
     return render_detail(task, open_form="cancel", cancel=form)
 
@@ -164,7 +160,7 @@ def assign(task_id):
     if is_committee_of(current_user, task.org_id):
         form.people(colleagues(current_user))
     if form.validate_on_submit():
-        result = attempt(form, tasks.update_task, current_user, task, form.data_for_service(),
+        result = perform(form, tasks.update_task, current_user, task, form.data_for_service(),
                          version_number(form.version.data))
         if result is not FAILED:
             return _done(task, "已交办。")
@@ -193,7 +189,7 @@ def edit(task_id):
         data = form.data_for_service()
         if data["report_section"] == task.report_section:
             del data["report_section"]  # unchanged: kept even where the template has since lost that section
-        result = attempt(form, tasks.update_task, current_user, task, data, version_number(form.version.data))
+        result = perform(form, tasks.update_task, current_user, task, data, version_number(form.version.data))
         if result is not FAILED:
             return _done(task, "任务已保存。")
     return render_template("task_pages/edit.html", task=task, form=form)

@@ -2,14 +2,13 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from tracker.extensions import db
 from tracker.services.errors import Conflict
+from tracker.services.figures import targets
 from tracker.services.people.access import load_task
-from tracker.services.reporting import targets
 from tracker.task_pages.blueprint import bp
 from tracker.task_pages.forms import TargetsForm, figure_rows, version_number
 from tracker.task_pages.history import figure
-from tracker.web import FAILED, attempt, load_or_404, refuse_change, refused
+from tracker.web import FAILED, load_or_404, perform, refuse_change, refused
 
 
 @bp.route("/tasks/<int:task_id>/targets", methods=["GET", "POST"])
@@ -40,13 +39,11 @@ def targets_form(task_id):
         # The service names a target's figure by name and unit too; both are the row's select.
         rows, rename = figure_rows(form.rows.entries, "targets", "rows", lambda figure, value: bool(figure or value),
                                    aliases=("name", "unit"))
-        if attempt(form, targets.set_targets_from_choices, current_user, task, rows,
+        if perform(form, targets.set_targets_from_choices, current_user, task, rows,
                    version_number(form.version.data), rename=rename) is not FAILED:
-            db.session.commit()
             flash("目标已保存。", "success")
             return redirect(url_for("task_pages.detail", task_id=task.id))
         choices = targets.target_choices(task)
     form.offer([(key, f"{name}({unit})" if unit else name) for key, (name, unit) in choices.items()])
-    db.session.commit()  # the default catalogue, created on first use
     status = targets.target_status([task.id]).get(task.id, [])
     return render_template("task_pages/targets.html", task=task, form=form, status=status)

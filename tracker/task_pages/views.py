@@ -6,10 +6,10 @@ from tracker.services.calendar.clock import today
 from tracker.services.calendar.workdays import effective_due, workdays_between
 from tracker.services.dashboard import summary as dashboard
 from tracker.services.errors import NotFound
+from tracker.services.figures import targets
 from tracker.services.people.access import is_committee_of, load_task
 from tracker.services.people.admin import colleagues
 from tracker.services.plans.sections import sections_for
-from tracker.services.reporting import targets
 from tracker.services.tasks import deadlines, thumbnails
 from tracker.services.tasks import evidence as evidence_files
 from tracker.services.tasks import lists as task_lists

@@ -2,12 +2,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from tracker.extensions import db
 from tracker.services.errors import NotFound
 from tracker.services.people import admin as user_admin
 from tracker.services.tasks.lists import led_open_count
 from tracker.users_admin.forms import DeactivateForm, NewUserForm, PasswordForm, RoleForm, UserFilterForm
-from tracker.web import FAILED, attempt, page_args, pager, roles_required
+from tracker.web import FAILED, page_args, pager, perform, roles_required
 
 bp = Blueprint("users_admin", __name__, url_prefix="/users")
 
@@ -34,12 +33,11 @@ def index():
 def new():
     form = NewUserForm()
     if form.validate_on_submit():
-        user = attempt(form, user_admin.create_member, current_user, username=(form.username.data or "").strip(),
+        user = perform(form, user_admin.create_member, current_user, username=(form.username.data or "").strip(),
                        name=form.name.data, role=form.role.data, password=form.password.data,
                        phone=(form.phone.data or "").strip() or None,
                        email=(form.email.data or "").strip() or None)
         if user is not FAILED:
-            db.session.commit()
             flash(f"已创建用户 {user.username}。请把初始密码当面或电话告知本人。", "success")
             return redirect(url_for("users_admin.detail", user_id=user.id))
     return render_template("users_admin/new.html", form=form)
@@ -75,8 +73,7 @@ def role(user_id):
     user = _member(user_id)
     form = RoleForm(prefix="role")
     if form.validate_on_submit():
-        if attempt(form, user_admin.change_role, current_user, user, form.role.data) is not FAILED:
-            db.session.commit()
+        if perform(form, user_admin.change_role, current_user, user, form.role.data) is not FAILED:
             flash("角色已更新。", "success")
             return redirect(url_for("users_admin.detail", user_id=user.id))
     return _render(user, role=form)
@@ -88,8 +85,7 @@ def password(user_id):
     user = _member(user_id)
     form = PasswordForm(prefix="pw")
     if form.validate_on_submit():
-        if attempt(form, user_admin.reset_password, current_user, user, form.password.data) is not FAILED:
-            db.session.commit()
+        if perform(form, user_admin.reset_password, current_user, user, form.password.data) is not FAILED:
             flash("密码已重置,该用户需用新密码重新登录。", "success")
             return redirect(url_for("users_admin.detail", user_id=user.id))
     return _render(user, password=form)
@@ -101,9 +97,8 @@ def deactivate(user_id):
     user = _member(user_id)
     form = DeactivateForm(prefix="off")
     if form.validate_on_submit():
-        moved = attempt(form, user_admin.deactivate_member, current_user, user, form.handover.data or None)
+        moved = perform(form, user_admin.deactivate_member, current_user, user, form.handover.data or None)
         if moved is not FAILED:
-            db.session.commit()
             flash(f"已停用该账号{f',{moved} 项未办结任务已移交' if moved else ''}。", "success")
             return redirect(url_for("users_admin.detail", user_id=user.id))
     return _render(user, deactivate=form)

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import CalendarOverride, CalendarYear, User
-from tracker.services import audit
+from tracker.services import audit, events
 from tracker.services.calendar import workdays
 from tracker.services.errors import NotFound, PermissionDenied, ValidationFailed
 from tracker.services.people.access import is_calendar_keeper
@@ -58,7 +58,6 @@ def delete_override(actor: User, override_id) -> None:
 
 def confirm_year(actor: User, year) -> CalendarYear:
     """The State Council's schedule for the year is entered: the year is no longer provisional."""
-    from tracker.services.reminders.recurring import recompute_provisional
     require_calendar_keeper(actor, "calendar.confirm")
     if not is_year(year):
         raise ValidationFailed("年份不正确", {"year": YEAR_MESSAGE})
@@ -69,7 +68,7 @@ def confirm_year(actor: User, year) -> CalendarYear:
         db.session.flush()
         audit.record(actor, "calendar.confirm", obj=None, org_id=actor.org_id, changes={"year": year})
     workdays.invalidate()
-    recompute_provisional()
+    events.calendar_confirmed.send(year, actor=actor)  # recurring tasks work their due dates out again
     return row
 
 

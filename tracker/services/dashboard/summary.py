@@ -18,9 +18,9 @@ from tracker.models import (
     UpdateMetric,
     User,
 )
+from tracker.services.figures.targets import share
 from tracker.services.people.orgs import visible_org_ids
 from tracker.services.reporting.page import days_left, deadline
-from tracker.services.reporting.targets import share
 from tracker.services.tasks import counting
 from tracker.services.tasks.lights import LIGHTS, bounds, light_column, light_condition
 

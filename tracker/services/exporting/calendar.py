@@ -71,46 +71,33 @@ def feed_tasks(feed: CalendarFeed) -> list[PlanTask]:
     return db.session.scalars(query.order_by(PlanTask.due_date, PlanTask.id).limit(MAX_EVENTS)).all()
 
 
-def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
-
-
-def _fold(line: str) -> list[str]:
-    """Lines of at most 75 octets, continued with a space, never splitting a UTF-8 character (RFC 5545 3.1)."""
-    out, current, size = [], "", 0
-    for ch in line:
-        width = len(ch.encode("utf-8"))
-        if size + width > (75 if not out else 74):
-            out.append(current)
-            current, size = "", 0
-        current += ch
-        size += width
-    out.append(current)
-    return [out[0]] + [" " + part for part in out[1:]]
-
-
 def render_ics(feed: CalendarFeed, host: str, today: date) -> bytes:
-    """The calendar: one all-day event per due date, with a reminder the afternoon before."""
+    """The calendar (RFC 5545, written by icalendar): an all-day event per due date, reminded the afternoon before."""
+    from icalendar import Alarm, Calendar, Event  # imported where a feed is written, not at start-up
     user = feed.user
-    name = f"{user.name}的任务到期" if feed.kind == "personal" else f"{user.org.name}全部任务到期"
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//rule-of-law-tracker//zh-CN", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape(name)}", "X-WR-TIMEZONE:Asia/Shanghai",
-             "REFRESH-INTERVAL;VALUE=DURATION:PT6H", "X-PUBLISHED-TTL:PT6H"]
+    calendar = Calendar()
+    for name, value in (("prodid", "-//rule-of-law-tracker//zh-CN"), ("version", "2.0"), ("calscale", "GREGORIAN"),
+                        ("method", "PUBLISH"), ("x-wr-timezone", "Asia/Shanghai"), ("x-published-ttl", "PT6H"),
+                        ("x-wr-calname", f"{user.name}的任务到期" if feed.kind == "personal"
+                         else f"{user.org.name}全部任务到期")):
+        calendar.add(name, value)
+    calendar.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
+    stamp = datetime.now(timezone.utc).replace(microsecond=0)
     for task in feed_tasks(feed):
         overdue = is_past_due(task.due_date, today)
         summary = f"{'【已逾期】' if overdue else '【到期】'}{task.title}"
         details = [f"单位:{task.org.name}", f"主题:{task.theme.key} {task.theme.title}",
                    f"责任人:{task.owner.name if task.owner else '未交办'}", f"责任单位:{task.unit or '—'}",
                    f"状态:{task.status_label},进度{task.progress}%"]
-        lines += ["BEGIN:VEVENT", f"UID:task-{task.id}@{host}", f"DTSTAMP:{stamp}",
-                  f"DTSTART;VALUE=DATE:{task.due_date:%Y%m%d}",
-                  f"DTEND;VALUE=DATE:{task.due_date + timedelta(days=1):%Y%m%d}",
-                  f"SUMMARY:{_escape(summary)}", f"DESCRIPTION:{_escape(chr(10).join(details))}",
-                  "TRANSP:TRANSPARENT", "BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{_escape(summary)}",
-                  "TRIGGER:-PT15H", "END:VALARM", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    folded = [part for line in lines for part in _fold(line)]
-    feed.last_fetched_at = utcnow()
-    return ("\r\n".join(folded) + "\r\n").encode("utf-8")
+        event = Event()
+        for name, value in (("uid", f"task-{task.id}@{host}"), ("dtstamp", stamp), ("dtstart", task.due_date),
+                            ("dtend", task.due_date + timedelta(days=1)), ("summary", summary),
+                            ("description", "\n".join(details)), ("transp", "TRANSPARENT")):
+            event.add(name, value)
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        alarm.add("trigger", timedelta(hours=-15))
+        event.add_component(alarm)
+        calendar.add_component(event)
+    return calendar.to_ical()

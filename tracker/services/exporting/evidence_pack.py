@@ -3,27 +3,30 @@ import io
 import re
 import uuid
 import zipfile
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.formatting import cn_datetime
 from tracker.models import ExportJob, Plan, ProgressUpdate, User
 from tracker.models.types import utcnow
-from tracker.routing import as_id
 from tracker.services.errors import NotFound, ValidationFailed
 from tracker.services.exporting.data import plan_tasks
+from tracker.services.infra.after_commit import send_job
 from tracker.services.people.access import can_read_org
 from tracker.services.tasks.evidence import path_of
+from tracker.services.validation import as_id
 
 INDEX_COLUMNS = (("序号", 6), ("主题", 6), ("工作任务", 36), ("进展时间", 17), ("填报人", 10), ("进度", 7),
                  ("进展说明", 50), ("数据", 24), ("证明材料", 30), ("压缩包内位置", 40))
 SCOPES = ("plan", "theme", "task")
+BUILD_TASK = "exports.evidence_pack"  # tasks/exports.py
 
 
 def exports_dir() -> Path:
@@ -39,7 +42,7 @@ def _safe(name: str, limit: int = 40) -> str:
 
 
 def request_pack(actor: User, plan: Plan, scope: str, ref: str = "") -> ExportJob:
-    """Queue a pack for what the actor may read; the caller commits, then enqueues the job."""
+    """Queue a pack for what the actor may read; it is sent to a worker once the caller commits."""
     if not can_read_org(actor, plan.org):
         raise NotFound("计划不存在")
     if scope not in SCOPES:
@@ -57,10 +60,25 @@ def request_pack(actor: User, plan: Plan, scope: str, ref: str = "") -> ExportJo
             raise ValidationFailed("任务不存在", {"scope": "任务不存在"})
         label += f" · {found[0].title[:60]}"
     job = ExportJob(org_id=actor.org_id, user_id=actor.id, plan_id=plan.id, scope=scope, scope_ref=str(ref or ""),
-                    label=label[:300], status="queued")
+                    label=label[:300], status="queued", queued_at=utcnow())
     db.session.add(job)
     db.session.flush()
+    send_job(BUILD_TASK, [job.id], current_app.config["EXPORT_QUEUE"])
     return job
+
+
+def hand_out_stale(now: datetime) -> list[int]:
+    """Jobs whose message or worker was lost (queued or running, silent past EXPORT_STALE_SECONDS) go again."""
+    stale = now - timedelta(seconds=current_app.config["EXPORT_STALE_SECONDS"])
+    lost = or_(and_(ExportJob.status == "queued", or_(ExportJob.queued_at.is_(None), ExportJob.queued_at < stale)),
+               and_(ExportJob.status == "running", or_(ExportJob.progress_at.is_(None), ExportJob.progress_at < stale)))
+    ids = list(db.session.scalars(select(ExportJob.id).where(lost).order_by(ExportJob.id)))
+    if ids:
+        db.session.execute(update(ExportJob).where(ExportJob.id.in_(ids)).values(status="queued", queued_at=now),
+                           execution_options={"synchronize_session": False})
+        for job_id in ids:
+            send_job(BUILD_TASK, [job_id], current_app.config["EXPORT_QUEUE"])
+    return ids
 
 
 def load_job(actor: User, job_id: int) -> ExportJob:
@@ -83,7 +101,7 @@ def build_pack(job: ExportJob, commit_progress) -> None:
     for u in updates:
         by_task.setdefault(u.task_id, []).append(u)
     job.total = sum(len(u.evidence) for u in updates) + 1
-    job.status, job.done_count = "running", 0
+    job.status, job.done_count, job.progress_at = "running", 0, utcnow()
     commit_progress()
     stored_name = f"{uuid.uuid4().hex}.zip"
     target = exports_dir() / stored_name
@@ -116,6 +134,7 @@ def build_pack(job: ExportJob, commit_progress) -> None:
                             inside = "(文件缺失)"
                         job.done_count += 1
                         if job.done_count % 20 == 0:
+                            job.progress_at = utcnow()
                             commit_progress()
                     ws.append([number, task.theme.key, task.title, cn_datetime(update.created_at),
                                update.author.name, f"{update.percent}%", update.note, figures,

@@ -1,13 +1,20 @@
 """Due dates in the forms people type into a task table: 2024-06-30, 2024/6/30, 2024年6月30日, 6月底, 年底…"""
 import calendar
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 QUARTER_END = {"一": 3, "1": 3, "二": 6, "2": 6, "三": 9, "3": 9, "四": 12, "4": 12}
 CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
              "十一": 11, "十二": 12}
 FULL_YEAR = ("年底", "年末", "年终", "全年", "长期", "持续推进", "常态化", "长期坚持", "全年推进", "12月底")
-EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day zero, allowing for its 1900 leap-year bug
+# Excel serial dates that lost their format: 1954-10-03 … 2119-01-09, the range a plan's dates lie well within.
+SERIAL_RANGE = (20000, 80000)
+
+
+def _serial(number: int) -> date:
+    """An Excel serial date as openpyxl reads it (day zero and the 1900 leap-year bug included)."""
+    from openpyxl.utils.datetime import from_excel  # openpyxl is imported only where a table is read
+    return from_excel(number).date()
 
 
 def _month_end(year: int, month: int) -> date:
@@ -21,8 +28,8 @@ def parse_due(value, year: int) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 20000 < value < 80000:  # an Excel serial date that lost its format
-            return EXCEL_EPOCH + timedelta(days=int(value))
+        if SERIAL_RANGE[0] < value < SERIAL_RANGE[1]:
+            return _serial(int(value))
         raise ValueError(f"“{value}”不是日期")
     text = re.sub(r"\s+", "", str(value or "")).strip()
     text = re.sub(r"(之前|以前|前|止|为止|内|完成)$", "", text)
@@ -37,8 +44,8 @@ def parse_due(value, year: int) -> date:
 
 
 def _parse_text(text: str, year: int) -> date:
-    if re.fullmatch(r"\d{5}(\.0+)?", text) and 20000 < float(text) < 80000:
-        return EXCEL_EPOCH + timedelta(days=int(float(text)))
+    if re.fullmatch(r"\d{5}(\.0+)?", text) and SERIAL_RANGE[0] < float(text) < SERIAL_RANGE[1]:
+        return _serial(int(float(text)))
     if text in FULL_YEAR or text.endswith(("年底", "年末")) and not re.search(r"\d{4}", text):
         return date(year, 12, 31)
     match = re.fullmatch(r"(\d{4})年(底|末|终)", text)

@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import Organisation
-from tracker.services import audit
+from tracker.services import audit, events
 from tracker.services.errors import NotFound, ValidationFailed, check_fields
 from tracker.services.validation import clean_text
 
@@ -25,6 +25,7 @@ def create_org(name: str, parent: Organisation | None = None, *, actor=None) -> 
     db.session.flush()
     org.path = f"{parent.path if parent else '/'}{org.id}/"
     audit.record(actor, "org.create", obj=org, org_id=org.id, changes={"name": (None, name)})
+    events.org_created.send(org, actor=actor)  # its default figure catalogue subscribes
     return org
 
 

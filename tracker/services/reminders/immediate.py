@@ -4,7 +4,7 @@ from datetime import date
 from tracker.extensions import db
 from tracker.models import AuditEntry, Delivery, Notification, PlanTask, TaskRequest, User
 from tracker.models.types import utcnow
-from tracker.services import audit
+from tracker.services import audit, events
 from tracker.services.calendar.clock import today
 from tracker.services.errors import Conflict, ValidationFailed
 from tracker.services.people.access import require_reviewer
@@ -42,7 +42,8 @@ def notify(kind: str, task: PlanTask, recipients, *, actor: User | None, entry: 
     return notices
 
 
-def task_changed(actor: User, task: PlanTask, changes: dict, entry: AuditEntry) -> None:
+@events.task_changed.connect
+def task_changed(task: PlanTask, *, actor: User | None, changes: dict, entry: AuditEntry) -> None:
     """After create or update: tell a new owner, and co-owners newly added, that the task is theirs."""
     if task.owner is None or task.status == "draft" or task.is_closed:
         return
@@ -59,8 +60,10 @@ def task_changed(actor: User, task: PlanTask, changes: dict, entry: AuditEntry) 
         notify("assigned", task, recipients, actor=actor, entry=entry)
 
 
-def request_decided(actor: User, task: PlanTask, req: TaskRequest, entry: AuditEntry) -> None:
+@events.request_decided.connect
+def request_decided(task: PlanTask, *, actor: User, request: TaskRequest, entry: AuditEntry) -> None:
     """After a review: the requester, owner and co-owners learn the decision."""
+    req = request
     words = DECISION_WORDS.get((req.kind, req.status), req.status)
     if req.kind == "extension" and req.status == "approved" and req.requested_due_date:
         words += f",完成时限改为{req.requested_due_date.isoformat()}"

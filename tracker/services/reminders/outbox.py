@@ -10,12 +10,12 @@ import random
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import event, or_, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select, text, update
 
 from tracker.extensions import db
 from tracker.models import Delivery
 from tracker.models.types import utcnow
+from tracker.services.infra.after_commit import after_commit_batch
 
 log = logging.getLogger(__name__)
 SEND_TASK = "reminders.send"
@@ -27,19 +27,7 @@ def _stale(now: datetime) -> datetime:
 
 def remember_for_commit(ids: list[int]) -> None:
     """Queue these delivery ids once the current transaction commits."""
-    db.session.info.setdefault("reminder_deliveries", []).extend(ids)
-
-
-@event.listens_for(Session, "after_commit")
-def _enqueue_after_commit(session):
-    ids = session.info.pop("reminder_deliveries", None)
-    if ids:
-        enqueue(ids)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session):
-    session.info.pop("reminder_deliveries", None)
+    after_commit_batch("reminder-deliveries", ids, enqueue)
 
 
 def enqueue(ids: list[int]) -> None:

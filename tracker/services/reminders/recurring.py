@@ -8,7 +8,7 @@ from tracker.extensions import db
 from tracker.models import Plan, PlanTask, RecurringInstance, RecurringTask, User, task_co_owner
 from tracker.models.reminder_setup import recurring_co_owner
 from tracker.models.types import utcnow
-from tracker.services import audit
+from tracker.services import audit, events
 from tracker.services.calendar.workdays import add_workdays, any_provisional, effective_due, nth_workday_from
 from tracker.services.errors import ValidationFailed
 from tracker.services.people.access import require_committee
@@ -139,6 +139,11 @@ def ensure_instances(day: date) -> int:
         db.session.flush()
         _copy_co_owners(made)
     return len(made)
+
+
+@events.calendar_confirmed.connect
+def _year_confirmed(year: int, **_) -> None:
+    recompute_provisional()
 
 
 def recompute_provisional() -> int:

@@ -8,8 +8,9 @@ import urllib.parse
 import urllib.request
 
 from flask import current_app
-
-from tracker.services.infra.shared_cache import redis_client
+from limits import RateLimitItemPerSecond
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 
 
 class RobotError(Exception):
@@ -52,20 +53,23 @@ def post(channel: str, webhook: str, secret: str, title: str, text: str) -> None
         raise RobotError(f"机器人返回错误:{str(answer)[:300]}")
 
 
-def _redis():
-    return redis_client(current_app.config["CELERY"]["broker_url"])
+_limiters: dict[str, FixedWindowRateLimiter] = {}
+
+
+def _limiter() -> FixedWindowRateLimiter:
+    """One fixed-window limiter per broker URL, its counts in Redis so every worker shares them (the limits package,
+    which Flask-Limiter counts logins with)."""
+    url = current_app.config["CELERY"]["broker_url"]
+    if url not in _limiters:
+        _limiters[url] = FixedWindowRateLimiter(storage_from_string(url))
+    return _limiters[url]
 
 
 def wait_for_slot(webhook: str) -> float:
     """Take a slot in the webhook's window (about 20 a minute); returns 0, or the seconds to wait when full."""
     limit, window = current_app.config["ROBOT_RATE_LIMIT"], current_app.config["ROBOT_RATE_WINDOW"]
-    now = time.time()
-    bucket = int(now // window)
-    key = "robot-rate:" + hashlib.sha256(webhook.encode()).hexdigest()[:16] + f":{bucket}"
-    client = _redis()
-    count = client.incr(key)
-    if count == 1:
-        client.expire(key, int(window) + 5)
-    if count <= limit:
+    item = RateLimitItemPerSecond(limit, max(1, round(window)), namespace="robot-rate")
+    key = hashlib.sha256(webhook.encode()).hexdigest()[:16]
+    if _limiter().hit(item, key):
         return 0.0
-    return (bucket + 1) * window - now + 0.05
+    return max(0.05, _limiter().get_window_stats(item, key).reset_time - time.time() + 0.05)

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import CLOSED_STATUSES, Plan, PlanTask, PlanTheme, ProgressUpdate, TaskRequest, TaskTarget
+from tracker.services.figures.targets import TargetStatus
 from tracker.services.reporting.figures import Digest, Figure, baselines, compare, plan_figures
-from tracker.services.reporting.targets import TargetStatus
 from tracker.services.tasks import deadlines
 from tracker.services.tasks.thresholds import rules_for
 

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.models import BaselineFigure, Organisation, PlanTask, User
+from tracker.services.figures.catalogue import ensure_catalogue
+from tracker.services.figures.targets import set_targets
 from tracker.services.reporting.baseline import save_baseline
-from tracker.services.reporting.catalogue import ensure_catalogue
-from tracker.services.reporting.targets import set_targets
 
 BASELINE_FILE = Path(__file__).resolve().parents[2] / "demo" / "baseline_2023.toml"
 

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from tracker.services.figures.catalogue import ALIASES
 from tracker.services.importing.numbering import parse_numeral
-from tracker.services.reporting.catalogue import ALIASES
 
 UNITS = ("人次", "场次", "批次", "户次", "件", "次", "人", "名", "批", "起", "场", "份", "个", "项", "类", "条",
          "家", "户", "所", "期", "篇", "处", "台", "万元", "元")

@@ -2,13 +2,14 @@
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import Organisation, PlanTask, User, task_is_open
+from tracker.models import Organisation, PlanTask, TaskStatus, User, task_is_open
+from tracker.services.tasks import status
 from tracker.models.types import utcnow
 from tracker.services import audit
+from tracker.services.figures.targets import set_targets, targets_of
 from tracker.services.people.access import require_committee
 from tracker.services.plans import verbs as plans
 from tracker.services.reporting.draft import require_plan
-from tracker.services.reporting.targets import set_targets, targets_of
 from tracker.services.tasks import verbs as tasks
 
 
@@ -66,9 +67,9 @@ def close_as_carried(actor: User | None, old: PlanTask, new: PlanTask) -> None:
     for task in [old, *old.subtasks]:
         if task.is_closed:
             continue
-        before = task.status
+        moved = status.move(task, TaskStatus.carried_over, action="task.carry_over")
         close_pending(task)  # a pending request cannot be decided on a closed task
-        task.status, task.closed_at = "carried_over", utcnow()
+        task.closed_at = utcnow()
         db.session.flush()
         audit.record(actor, "task.carry_over", task=task,
-                     changes={"status": (before, "carried_over"), "carried_to": new.id, "to_year": new.plan.year})
+                     changes={"status": moved, "carried_to": new.id, "to_year": new.plan.year})

@@ -2,13 +2,14 @@
 from decimal import Decimal, InvalidOperation
 
 from tracker.extensions import db
-from tracker.models import Evidence, PlanTask, ProgressUpdate, UpdateMetric, User
+from tracker.models import Evidence, PlanTask, ProgressUpdate, TaskStatus, UpdateMetric, User
+from tracker.services.tasks import status
 from tracker.models.types import utcnow
 from tracker.services import audit
 from tracker.services.errors import Conflict, ServiceError, ValidationFailed
+from tracker.services.figures import catalogue
 from tracker.services.people.access import is_committee_of, require_reporter
 from tracker.services.plans.sections import sections_for
-from tracker.services.reporting import catalogue
 from tracker.services.tasks import evidence
 from tracker.services.validation import TEXT_MAX, clean_int, clean_text
 
@@ -95,9 +96,8 @@ def record_progress(actor: User, task: PlanTask, *, percent, note, metrics=None,
         changes = {"progress": (task.progress, percent)}
         task.progress = percent
         task.last_progress_at = utcnow()
-        if task.status == "assigned":
-            changes["status"] = ("assigned", "in_progress")
-            task.status = "in_progress"
+        if task.status == TaskStatus.assigned:
+            changes["status"] = status.move(task, TaskStatus.in_progress, action="task.progress")
         db.session.flush()
         changes["note"] = note
         if figures:

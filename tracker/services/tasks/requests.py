@@ -2,12 +2,12 @@
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import PlanTask, TaskRequest, User
+from tracker.models import PlanTask, TaskRequest, TaskStatus, User
 from tracker.models.types import utcnow
-from tracker.services import audit
+from tracker.services import audit, events
 from tracker.services.errors import Conflict, PermissionDenied, ValidationFailed
+from tracker.services.tasks import status
 from tracker.services.people.access import is_worker, require_reviewer
-from tracker.services.reminders import immediate as reminders_immediate
 from tracker.services.validation import TEXT_MAX, clean_date, clean_text
 
 KIND_LABELS = {"completion": "办结申请", "extension": "延期申请"}
@@ -39,11 +39,9 @@ def request_completion(actor: User, task: PlanTask, note) -> TaskRequest:
         raise Conflict("已有待审核的办结申请", action="task.complete_request", task=task)
     req = TaskRequest(task_id=task.id, kind="completion", requested_by_id=actor.id, note=note)
     db.session.add(req)
-    before = task.status
-    task.status = "completion_requested"
+    moved = status.move(task, TaskStatus.completion_requested, action="task.complete_request")
     db.session.flush()
-    audit.record(actor, "task.complete_request", task=task, obj=req,
-                 changes={"status": (before, task.status), "note": note})
+    audit.record(actor, "task.complete_request", task=task, obj=req, changes={"status": moved, "note": note})
     return req
 
 
@@ -90,23 +88,22 @@ def review(actor: User, task: PlanTask, approve, comment) -> TaskRequest:
     req.decided_by_id, req.decided_at, req.decision_comment = actor.id, utcnow(), comment
     changes: dict = {"request": KIND_LABELS[req.kind], "decision": req.status, "comment": comment}
     if req.kind == "completion":
-        before = task.status
         if approve:
-            task.status, task.closed_at = "done", utcnow()
+            changes["status"] = status.move(task, TaskStatus.done, action="task.review")
+            task.closed_at = utcnow()
             if task.progress != 100:
                 changes["progress"] = (task.progress, 100)
                 task.progress = 100
             for other in waiting[1:]:
                 other.status = "closed"
         else:
-            task.status = "in_progress"
-        changes["status"] = (before, task.status)
+            changes["status"] = status.move(task, TaskStatus.in_progress, action="task.review")
     elif approve:
         changes["due_date"] = (task.due_date, req.requested_due_date)
         task.due_date = req.requested_due_date
     db.session.flush()
     entry = audit.record(actor, "task.review", task=task, obj=req, changes=changes)
-    reminders_immediate.request_decided(actor, task, req, entry)  # decision notice, sent after commit
+    events.request_decided.send(task, actor=actor, request=req, entry=entry)  # the decision notice subscribes
     return req
 
 

@@ -2,14 +2,14 @@
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import Plan, PlanTask, User
+from tracker.models import Plan, PlanTask, TaskStatus, User
 from tracker.models.types import utcnow
-from tracker.services import audit
+from tracker.services import audit, events
 from tracker.services.errors import Conflict, ValidationFailed, check_fields
+from tracker.services.tasks import status
 from tracker.services.people.access import require_committee
 from tracker.services.people.co_owners import clean_co_owners
 from tracker.services.plans.sections import clean_section
-from tracker.services.reminders import immediate as reminders_immediate
 from tracker.services.validation import TEXT_MAX, TITLE_MAX, UNIT_MAX, clean_date, clean_text, is_id
 
 EDITABLE = ("theme", "title", "description", "report_section", "owner", "co_owners", "lead", "unit",
@@ -135,16 +135,16 @@ def create_task(actor: User | None, plan: Plan, data: dict, *, system: bool = Fa
     values = _clean(plan, data, None)
     task = PlanTask(plan=plan, org_id=plan.org_id, description="", unit="", progress=0)
     changes = _apply(task, values)
-    if task.owner is not None:
-        task.status = "assigned"
+    if task.owner is not None:  # a new task starts assigned or as a draft; no move from anywhere
+        task.status = TaskStatus.assigned.value
         task.assigned_at = utcnow()
     else:
-        task.status = "draft"
+        task.status = TaskStatus.draft.value
     db.session.add(task)
     db.session.flush()
     changes["status"] = (None, task.status)
     entry = audit.record(actor, "task.create", task=task, changes=changes)
-    reminders_immediate.task_changed(actor, task, changes, entry)  # 交办 notice, sent after commit
+    events.task_changed.send(task, actor=actor, changes=changes, entry=entry)  # the 交办 notice subscribes
     return task
 
 
@@ -171,14 +171,14 @@ def update_task(actor: User, task: PlanTask, data: dict, version) -> PlanTask:
     if changes:
         task.updated_at = utcnow()  # a co-owners-only change must still bump the version (a row UPDATE)
     action = "task.update"
-    if task.status == "draft" and task.owner is not None:
-        task.status, task.assigned_at = "assigned", utcnow()
-        changes["status"] = ("draft", "assigned")
+    if task.status == TaskStatus.draft and task.owner is not None:
+        changes["status"] = status.move(task, TaskStatus.assigned, action="task.update")
+        task.assigned_at = utcnow()
         action = "task.assign"
     if changes:
         db.session.flush()
         entry = audit.record(actor, action, task=task, changes=changes)
-        reminders_immediate.task_changed(actor, task, changes, entry)
+        events.task_changed.send(task, actor=actor, changes=changes, entry=entry)
     return task
 
 
@@ -192,9 +192,9 @@ def cancel_task(actor: User, task: PlanTask, reason) -> PlanTask:
         raise ValidationFailed(errors["reason"], errors, action="task.cancel", task=task)
     if task.is_closed:
         raise Conflict(f"任务{task.status_label}", action="task.cancel", task=task)
-    before = task.status
+    moved = status.move(task, TaskStatus.cancelled, action="task.cancel")
     close_pending(task)
-    task.status, task.closed_at = "cancelled", utcnow()
+    task.closed_at = utcnow()
     db.session.flush()
-    audit.record(actor, "task.cancel", task=task, changes={"status": (before, "cancelled"), "reason": reason})
+    audit.record(actor, "task.cancel", task=task, changes={"status": moved, "reason": reason})
     return task

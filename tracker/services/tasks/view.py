@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
-from tracker.models import AuditEntry, Evidence, PlanTask, ProgressUpdate, TaskRequest, User
+from tracker.models import AuditEntry, Evidence, PlanTask, ProgressUpdate, TaskRequest, TaskStatus, User
+from tracker.services.tasks.status import can_move
 from tracker.services.errors import NotFound
 from tracker.services.people.access import can_read_org, is_committee_of, is_worker, may_review
 from tracker.services.validation import is_id
@@ -41,7 +42,7 @@ def load(task: PlanTask, history_page: int, history_per_page: int) -> TaskView:
 
 
 def offered(user: User, task: PlanTask, pending: list[TaskRequest]) -> set[str]:
-    """The actions to show this user; the services enforce the same rules when one is used."""
+    """The actions to show this user; the services enforce the same rules (and the same moves) when one is used."""
     actions: set[str] = set()
     committee = is_committee_of(user, task.org_id)
     worker = is_worker(user, task)
@@ -50,7 +51,7 @@ def offered(user: User, task: PlanTask, pending: list[TaskRequest]) -> set[str]:
     if workable and (worker or committee):
         actions.add("progress")
     if workable and worker:
-        if "completion" not in kinds:
+        if "completion" not in kinds and can_move(task.status, TaskStatus.completion_requested):
             actions.add("complete")
         if "extension" not in kinds:
             actions.add("extend")
@@ -59,7 +60,7 @@ def offered(user: User, task: PlanTask, pending: list[TaskRequest]) -> set[str]:
         actions.add("review")
     if workable and reviewer:
         actions.add("urge")
-    if committee and not task.is_closed:
+    if committee and can_move(task.status, TaskStatus.cancelled):  # open: a closed task moves nowhere
         actions.update({"edit", "assign", "cancel"})
         if task.parent_id is None:
             actions.add("split")

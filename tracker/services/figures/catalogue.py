@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from tracker.extensions import db
 from tracker.models import MetricDefinition, Organisation, User
 from tracker.models.types import utcnow
-from tracker.services import audit
+from tracker.services import audit, events
 from tracker.services.calendar.clock import today
 from tracker.services.errors import PermissionDenied, ValidationFailed, check_fields
 from tracker.services.infra.inserts import dialect_insert
@@ -48,11 +48,16 @@ ALIASES = {(name, unit): words for name, unit, _, _, words in DEFAULTS}
 RETIRED = "该指标已停用,请联系党委/政府办公室"
 
 
+@events.org_created.connect
+def _default_catalogue(org: Organisation, **_) -> None:
+    ensure_catalogue(org)
+
+
 def ensure_catalogue(org: Organisation) -> int:
     """Give an organisation without a catalogue the default one; returns how many were added.
 
-    Pages call this on GET, so two first visitors may both find the catalogue empty: the rows go in with
-    ON CONFLICT DO NOTHING, and the later visitor adds none instead of failing on the unique name and unit.
+    Organisations get theirs when they are created (migration 0500 gave those that existed theirs), so
+    no page writes on GET; the rows go in with ON CONFLICT DO NOTHING, so a second call adds none.
     """
     if db.session.scalar(select(func.count()).select_from(MetricDefinition)
                          .where(MetricDefinition.org_id == org.id)):
@@ -67,7 +72,6 @@ def ensure_catalogue(org: Organisation) -> int:
 
 def catalogue_for(org: Organisation, *, include_inactive: bool = False) -> list[MetricDefinition]:
     """The figures an organisation counts, in catalogue order (the progress form offers these)."""
-    ensure_catalogue(org)
     query = select(MetricDefinition).where(MetricDefinition.org_id == org.id)
     if not include_inactive:
         query = query.where(MetricDefinition.is_active.is_(True))

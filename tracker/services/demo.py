@@ -17,7 +17,7 @@ from tracker.services.reporting import nextplan
 from tracker.services.tasks import progress, requests
 from tracker.services.tasks import verbs as tasks
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+DEMO_DIR = Path(__file__).resolve().parents[1] / "demo"
 DEMO_PASSWORD = "yunle2024"
 
 # (username, name, role, organisation path, what they do)

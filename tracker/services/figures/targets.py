@@ -9,8 +9,8 @@ from tracker.models import PlanTask, ProgressUpdate, TaskTarget, UpdateMetric, U
 from tracker.models.types import utcnow
 from tracker.services import audit
 from tracker.services.errors import Conflict, PermissionDenied, ValidationFailed
+from tracker.services.figures.catalogue import catalogue_for
 from tracker.services.people.access import may_review
-from tracker.services.reporting.catalogue import catalogue_for
 from tracker.services.tasks.progress import _clean_metrics
 
 MAX_TARGETS = 10

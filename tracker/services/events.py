@@ -1,0 +1,27 @@
+"""What the core announces, so that features react without the core importing them (Indico's core signals).
+
+Each signal is sent inside the service that caused it, before its flush is committed: a subscriber that writes
+(an in-app notice, say) writes in the same transaction, and a rollback undoes both. Subscribers live with their
+feature and are connected when the app is built (tracker.register_subscribers), in web, worker and CLI alike.
+Blinker is what Flask's own signals use.
+"""
+from blinker import Namespace
+
+_signals = Namespace()
+
+org_created = _signals.signal("org-created", doc="""An organisation was added.
+
+Sender: the organisation. Keywords: actor (a User, or None for the command line).""")
+
+task_changed = _signals.signal("task-changed", doc="""A task was created or edited.
+
+Sender: the task. Keywords: actor (a User, or None for the command line), changes ({field: (before, after)}),
+entry (the AuditEntry that records it).""")
+
+request_decided = _signals.signal("request-decided", doc="""A completion or extension request was decided.
+
+Sender: the task. Keywords: actor, request (the TaskRequest), entry (the AuditEntry).""")
+
+calendar_confirmed = _signals.signal("calendar-confirmed", doc="""A year's working-day schedule was confirmed.
+
+Sender: the year (an int). Keywords: actor.""")
