@@ -192,6 +192,22 @@ class Worker:
     def text(self) -> str:
         return "\n".join((self.tmp_path / f"worker-{i}.log").read_text()[-3000:] for i in range(1, self.runs + 1))
 
+    def settle(self, seconds: float = 30.0) -> None:
+        """Wait until the worker has nothing left: its queue is empty and every job it received has ended.
+
+        Then "nothing more arrived" is a fact about the work done, not a guess about how long it takes (a job
+        put back with a countdown stays received, not ended, until it has run).
+        """
+        import redis
+        broker = redis.Redis.from_url(self.services["redis_url"])
+
+        def idle():
+            log = self.log_path.read_text()
+            ended = sum(log.count(word) for word in ("] succeeded in", "] retry:", "] raised unexpected"))
+            return broker.llen(self.queue) == 0 and log.count("] received") == ended
+
+        assert wait_until(lambda: idle() and (time.sleep(0.1) or idle()), seconds), self.text()
+
 
 @pytest.fixture
 def reminder_worker(services, tmp_path, app):

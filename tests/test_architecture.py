@@ -8,7 +8,7 @@ CORE = ("tracker.models", "tracker.services.tasks", "tracker.services.people", "
 FEATURES = ("tracker.services.reminders", "tracker.services.reporting", "tracker.services.importing",
             "tracker.services.exporting", "tracker.services.dashboard", "tracker.services.demo")
 PAGES = ("tracker.api", "tracker.auth", "tracker.dashboard", "tracker.exports", "tracker.home", "tracker.imports",
-         "tracker.notices", "tracker.plans", "tracker.reports", "tracker.review", "tracker.task_pages",
+         "tracker.reminders", "tracker.plans", "tracker.reports", "tracker.review", "tracker.task_pages",
          "tracker.users_admin", "tracker.cli")
 MAX_LINES = 400
 MAX_LOOSE = 6  # modules directly in tracker/services/

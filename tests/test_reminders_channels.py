@@ -2,7 +2,6 @@
 import base64
 import hashlib
 import hmac
-import time
 from datetime import date
 
 from sqlalchemy import select
@@ -38,7 +37,7 @@ def test_digest_groups_items_most_urgent_first_and_is_sent_once(app, world, runn
     assert result.exit_code == 0, result.output
     assert "提醒扫描完成" in result.output
     assert wait_until(lambda: len(smtp.messages) >= 1), result.output + str(statuses()) + worker.text()[-500:]
-    time.sleep(0.5)
+    worker.settle()
     assert len(smtp.messages) == 1
     mail = smtp.messages[0]
     assert mail["to"] == ["cadre@example.org"] and "3项" in mail["subject"]
@@ -48,7 +47,7 @@ def test_digest_groups_items_most_urgent_first_and_is_sent_once(app, world, runn
     assert sorted(k for _, k, _, d in notices("cadre") if d == OCT8) == ["due_soon", "due_today", "overdue"]
     # A second run that day sends nothing again.
     assert runner.invoke(args=["reminders", "run", "--date", "2024-10-08"]).exit_code == 0
-    time.sleep(1.5)
+    worker.settle()
     assert len(smtp.messages) == 1
     assert [s for s in statuses() if s[1] == "digest"] == [("email", "digest", "sent")]
 
@@ -154,6 +153,6 @@ def test_robot_rate_limit_throttles_and_never_drops(app, world, robot_server, re
     assert wait_until(lambda: len(robot_server.requests) == 6, 30), worker.text()
     times = sorted(r["at"] for r in robot_server.requests)
     assert times[-1] - times[0] >= 1.0  # at most 2 per 1-second window
-    time.sleep(0.5)
+    worker.settle()
     assert len(robot_server.requests) == 6
     assert {s[2] for s in statuses()} == {"sent"}

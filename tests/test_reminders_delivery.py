@@ -47,7 +47,7 @@ def test_a_dropped_connection_is_reopened_and_nothing_goes_twice(app, world, smt
     worker = reminder_worker().start()
     _urge_tasks(world, 20)
     assert wait_until(lambda: all(d.status == "sent" for d in _deliveries()), 30), worker.text()
-    time.sleep(0.5)
+    worker.settle()
     subjects = Counter(m["subject"] for m in smtp.messages)
     assert set(subjects) == {f"【催办】《批量任务{i:02d}》" for i in range(20)}
     assert set(subjects.values()) == {1}

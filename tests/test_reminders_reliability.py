@@ -1,5 +1,4 @@
 """Nothing lost, nothing doubled: a killed worker, an SMTP server that is down, a Redis that restarts."""
-import time
 from collections import Counter
 from datetime import date
 
@@ -41,6 +40,17 @@ def _email(username):
     db.session.commit()
 
 
+def _age_claims(app) -> None:
+    """Move every delivery's hand-out and claim back past REMINDER_STALE_SECONDS instead of sleeping that long."""
+    from datetime import timedelta
+    back = timedelta(seconds=app.config["REMINDER_STALE_SECONDS"] + 1)
+    db.session.rollback()  # read what the worker committed
+    for delivery in db.session.scalars(select(Delivery)):
+        delivery.claimed_at = delivery.claimed_at - back if delivery.claimed_at else None
+        delivery.queued_at = delivery.queued_at - back if delivery.queued_at else None
+    db.session.commit()
+
+
 def test_worker_killed_mid_batch_loses_nothing(app, world, runner, smtp, reminder_worker):
     tasks = _tasks(world, 20)
     _email("cadre")
@@ -53,10 +63,10 @@ def test_worker_killed_mid_batch_loses_nothing(app, world, runner, smtp, reminde
     assert sent_before_kill < 20
     smtp.delay = 0
     worker.start()
-    time.sleep(3.2)  # REMINDER_STALE_SECONDS: the dead worker's claims go stale
+    _age_claims(app)  # as if REMINDER_STALE_SECONDS had passed: the dead worker's claims are stale
     assert runner.invoke(args=["reminders", "run"]).exit_code == 0
     assert wait_until(lambda: len(_by_title(smtp)) == 20, 30), worker.text()
-    time.sleep(0.5)
+    worker.settle()
     counts = _by_title(smtp)
     assert set(counts) == {f"【催办】《任务{i:02d}》" for i in range(20)}
     assert sum(counts.values()) - 20 <= 1  # at most the message in flight at the kill is repeated
@@ -74,7 +84,7 @@ def test_smtp_down_then_back_everything_arrives_once(app, world, smtp, reminder_
     assert smtp.messages == []
     smtp.start()
     assert wait_until(lambda: len(smtp.messages) == 3, 30), worker.text()
-    time.sleep(1.5)
+    worker.settle()
     assert sorted(_by_title(smtp).values()) == [1, 1, 1]
     assert _statuses() == Counter({"sent": 3})
     assert all(d.last_error == "" for d in db.session.scalars(select(Delivery)))
@@ -102,15 +112,15 @@ def test_redis_restarted_between_sweep_and_send_loses_nothing(app, world, smtp, 
         proc.wait(timeout=10)
         proc, _ = embedded_redis.start(tmp_path / "own-redis", port=port)
         worker.start()
-        time.sleep(1.0)
-        assert smtp.messages == []
-        time.sleep(2.5)  # stale
+        worker.settle()
+        assert smtp.messages == []  # the messages went with the old Redis
+        _age_claims(app)  # as if REMINDER_STALE_SECONDS had passed
         with own.app_context():
             from tasks.reminders import sweep_and_hand_out
             sweep_and_hand_out(date(2024, 10, 8), digest_due=True)
             db.session.remove()
         assert wait_until(lambda: len(smtp.messages) == 3, 30), worker.text()  # 2 urges + 1 digest
-        time.sleep(1.0)
+        worker.settle()
         assert sorted(_by_title(smtp).values()) == [1, 1, 1]
         assert _statuses() == Counter({"sent": 3})
     finally:

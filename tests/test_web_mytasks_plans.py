@@ -328,7 +328,7 @@ def test_no_wtforms_deprecation_warning_on_any_page(app, client, world):
         for path in paths:
             client.get(path)
             db.session.rollback()
-        from tracker.notices import forms as notice_forms
+        from tracker.reminders import forms as notice_forms
         for name in ("RulesForm", "OverrideForm", "RecurringForm"):
             with app.test_request_context():
                 getattr(notice_forms, name)(meta={"csrf": False})

@@ -83,8 +83,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.exports.views import feeds
     from tracker.home.views import bp as home
     from tracker.imports.views import bp as imports
-    from tracker.notices import bp as notices
     from tracker.plans.views import bp as plans
+    from tracker.reminders import bp as reminders
     from tracker.reports import bp as reports
     from tracker.review.views import bp as review
     from tracker.task_pages import bp as task_pages
@@ -92,7 +92,7 @@ def register_blueprints(app: Flask) -> None:
 
     csrf.exempt(api)
     for blueprint in (auth, home, api, task_pages, plans, dashboard, review, users_admin, reports, imports,
-                      exports, feeds, notices):
+                      exports, feeds, reminders):
         app.register_blueprint(blueprint)
 
 

@@ -20,7 +20,7 @@ OPEN = "status NOT IN ('done', 'cancelled', 'carried_over')"  # as in migration 
 
 def _vocabularies():
     from tracker.models import NOTICE_KINDS, ROLES, STATUSES, RequestKind, RequestStatus
-    from tracker.models.notice import DELIVERY_STATUSES
+    from tracker.models.reminders import DELIVERY_STATUSES
     return {
         "plan_task": [("status_known", "status", STATUSES)],
         "task_request": [("kind_known", "kind", [k.value for k in RequestKind]),

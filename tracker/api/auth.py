@@ -5,7 +5,7 @@ from tracker.api import schemas
 from tracker.api.blueprint import bp
 from tracker.api.parsing import parse_json
 from tracker.api.spec import build, operation
-from tracker.extensions import db, limiter
+from tracker.extensions import limiter
 from tracker.security import login_key, login_limit
 from tracker.services.people.users import authenticate, issue_token, revoke_token
 
@@ -17,14 +17,12 @@ def create_token():
     body = parse_json(schemas.TokenIn)
     user = authenticate(body.username, body.password)
     token, expires_at = issue_token(user)
-    db.session.commit()
     return jsonify(schemas.TokenOut(token=token, expires_at=expires_at).model_dump(mode="json"))
 
 
 @operation(bp, "/auth/token", "DELETE", summary="注销当前令牌", status=204)
 def delete_token():
     revoke_token(g.api_token)
-    db.session.commit()
     return "", 204
 
 

@@ -9,7 +9,6 @@ from tracker.api import schemas
 from tracker.api.blueprint import bp
 from tracker.api.parsing import page_body, pagination, parse_json
 from tracker.api.spec import operation
-from tracker.extensions import db
 from tracker.models import Notification
 from tracker.services.errors import ValidationFailed
 from tracker.services.people.access import load_task
@@ -59,7 +58,6 @@ def list_notifications():
            response=NotificationOut)
 def read_notification(notification_id):
     row = inbox.mark_read(g.api_user, notification_id)
-    db.session.commit()
     return jsonify(_out(row))
 
 
@@ -69,5 +67,4 @@ def urge_task(task_id):
     task = load_task(g.api_user, task_id)
     body = parse_json(UrgeIn) if request.get_data(cache=True) else UrgeIn()
     notices = immediate.urge(g.api_user, task, body.message)
-    db.session.commit()
     return jsonify(UrgeOut(task_id=task.id, notified=len(notices)).model_dump()), 201

@@ -1,4 +1,5 @@
 """Routes that describe themselves, and the OpenAPI 3 document built from them."""
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -6,6 +7,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from tracker.api.schemas import ErrorOut
+from tracker.extensions import db
 from tracker.services.validation import MAX_ID
 
 
@@ -31,14 +33,28 @@ ERROR_CODES = {"400": "输入有误", "401": "未登录", "403": "无权操作",
 
 def operation(bp, rule: str, method: str, *, summary: str, body=None, response=None, status: int = 200,
               query=(), public: bool = False, multipart: bool = False, binary: bool = False):
-    """Register a view on the blueprint and describe it for the OpenAPI document."""
+    """Register a view on the blueprint and describe it for the OpenAPI document.
+
+    An operation that changes something is one unit of work: it commits once the view has answered; a refusal
+    (a ServiceError) rolls back in the blueprint's error handler instead. A GET never writes.
+    """
     def decorate(view):
-        bp.add_url_rule(rule, endpoint=view.__name__, view_func=view, methods=[method])
+        view.is_public = public
+        target = view if method == "GET" else _committing(view)  # functools.wraps carries is_public over
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=target, methods=[method])
         OPERATIONS.append(Operation(rule, method.lower(), view.__name__, summary, body, response, status,
                                     list(query), public, multipart, binary))
-        view.is_public = public
         return view
     return decorate
+
+
+def _committing(view):
+    @functools.wraps(view)
+    def unit_of_work(*args, **kwargs):
+        response = view(*args, **kwargs)
+        db.session.commit()
+        return response
+    return unit_of_work
 
 
 def _path(rule: str) -> tuple[str, list[dict]]:

@@ -99,7 +99,6 @@ def create_task():
     plan = load_plan(g.api_user, body.plan_id)
     data = body.model_dump(exclude={"plan_id"}, exclude_unset=False)
     task = tasks.create_task(g.api_user, plan, data)
-    db.session.commit()
     response = _task_json(task)
     response.status_code = 201
     return response
@@ -127,7 +126,6 @@ def patch_task(task_id):
     body = parse_json(schemas.TaskPatch)
     data = {k: getattr(body, k) for k in body.model_fields_set if k != "version"}
     tasks.update_task(g.api_user, task, data, body.version)
-    db.session.commit()
     return _task_json(task)
 
 
@@ -155,7 +153,6 @@ def post_progress(task_id):
     update = progress.record_progress(
         g.api_user, task, percent=body.percent, note=body.note,
         metrics=[m.model_dump() for m in body.metrics], files=files)
-    db.session.commit()
     return jsonify(serialize.update(update)), 201
 
 
@@ -165,7 +162,6 @@ def complete_request(task_id):
     task = load_task(g.api_user, task_id)
     body = parse_json(schemas.CompletionIn)
     req = requests.request_completion(g.api_user, task, body.note)
-    db.session.commit()
     return jsonify(serialize.request(req)), 201
 
 
@@ -175,7 +171,6 @@ def extension_request(task_id):
     task = load_task(g.api_user, task_id)
     body = parse_json(schemas.ExtensionIn)
     req = requests.request_extension(g.api_user, task, body.due_date, body.reason)
-    db.session.commit()
     return jsonify(serialize.request(req)), 201
 
 
@@ -185,7 +180,6 @@ def review(task_id):
     task = load_task(g.api_user, task_id)
     body = parse_json(schemas.ReviewIn)
     requests.review(g.api_user, task, body.approve, body.comment)
-    db.session.commit()
     return _task_json(task)
 
 
@@ -195,7 +189,6 @@ def cancel(task_id):
     task = load_task(g.api_user, task_id)
     body = parse_json(schemas.CancelIn)
     tasks.cancel_task(g.api_user, task, body.reason)
-    db.session.commit()
     return _task_json(task)
 
 

@@ -1,15 +1,44 @@
 """All models, importable from one place."""
 from tracker.models.audit import AuditEntry
-from tracker.models.notice import NOTICE_KINDS, Delivery, NoticeKind, Notification, ReminderSweep, delivery_item
+from tracker.models.calendar import CalendarOverride, CalendarYear
 from tracker.models.org import Organisation
 from tracker.models.plan import Plan, PlanTheme
 from tracker.models.progress import Evidence, ProgressUpdate, UpdateMetric
-from tracker.models.reminder_setup import (CalendarOverride, CalendarYear, OrgChannels, RecurringInstance,
-                                           RecurringTask, ReminderRule, UserChannels)
-from tracker.models.report import (BaselineFigure, MetricDefinition, ReportDraft, ReportSection,
-                                   ReportSectionVersion, ReportTemplate, TaskTarget)
-from tracker.models.task import (CLOSED_STATUSES, STATUS_LABELS, STATUSES, PlanTask, RequestKind, RequestStatus,
-                                 TaskRequest, TaskStatus, task_co_owner, task_is_closed, task_is_open)
+from tracker.models.reminders import (
+                                     NOTICE_KINDS,
+                                     Delivery,
+                                     NoticeKind,
+                                     Notification,
+                                     OrgChannels,
+                                     RecurringInstance,
+                                     RecurringTask,
+                                     ReminderRule,
+                                     ReminderSweep,
+                                     UserChannels,
+                                     delivery_item,
+)
+from tracker.models.report import (
+                                     BaselineFigure,
+                                     MetricDefinition,
+                                     ReportDraft,
+                                     ReportSection,
+                                     ReportSectionVersion,
+                                     ReportTemplate,
+                                     TaskTarget,
+)
+from tracker.models.task import (
+                                     CLOSED_STATUSES,
+                                     STATUS_LABELS,
+                                     STATUSES,
+                                     PlanTask,
+                                     RequestKind,
+                                     RequestStatus,
+                                     TaskRequest,
+                                     TaskStatus,
+                                     task_co_owner,
+                                     task_is_closed,
+                                     task_is_open,
+)
 from tracker.models.transfer import CalendarFeed, ExportJob, ImportSession
 from tracker.models.user import ROLE_LABELS, ROLES, ApiToken, Role, User
 

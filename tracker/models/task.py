@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.extensions import db
 from tracker.models.types import UTCDateTime, one_of, utcnow
 
+
 class TaskStatus(StrEnum):
     """Where a task stands; tracker.services.tasks.status holds the moves allowed between them."""
 
@@ -142,7 +143,8 @@ class TaskRequest(db.Model):
 
     __tablename__ = "task_request"
     __table_args__ = (Index("ix_task_request_pending", "task_id", "status", "id"),
-                      one_of("kind", tuple(RequestKind), "kind_known"), one_of("status", tuple(RequestStatus), "status_known"))
+                      one_of("kind", tuple(RequestKind), "kind_known"),
+                      one_of("status", tuple(RequestStatus), "status_known"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("plan_task.id", ondelete="CASCADE"))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.extensions import db
 from tracker.models.types import UTCDateTime, one_of, utcnow
 
+
 class Role(StrEnum):
     committee = "committee"  # 党委/政府办公室: assigns, reviews, manages
     leader = "leader"  # 分管领导: leads and reviews tasks

@@ -4,7 +4,7 @@ from sqlalchemy import and_, exists, select
 
 from tracker.extensions import db
 from tracker.models import OrgChannels, User, UserChannels
-from tracker.models.notice import CHANNELS
+from tracker.models.reminders import CHANNELS
 
 
 def email_configured() -> bool:

@@ -2,7 +2,7 @@
 from flask import current_app
 
 from tracker.models import Notification
-from tracker.models.notice import KIND_LABELS
+from tracker.models.reminders import KIND_LABELS
 from tracker.services.tasks.deadlines import workdays_late
 from tracker.services.tasks.thresholds import rules_for
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.models import Delivery, Notification, OrgChannels, PlanTask, User, delivery_item
-from tracker.models.notice import KIND_LABELS
+from tracker.models.reminders import KIND_LABELS
 from tracker.services.reminders import compose, robots
 from tracker.services.reminders.digest import ordered_items
 from tracker.services.reminders.email import Mailer

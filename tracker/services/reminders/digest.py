@@ -5,7 +5,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.models import Delivery, Notification, PlanTask, User, delivery_item
-from tracker.models.notice import SCHEDULED_KINDS
+from tracker.models.reminders import SCHEDULED_KINDS
 from tracker.services.calendar.clock import local_zone
 from tracker.services.reminders import channels
 from tracker.services.reminders.sql import OPEN_STATUSES, insert_ignoring, lit_date, lit_int, lit_moment, lit_str

@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import Plan, PlanTask, RecurringInstance, RecurringTask, User, task_co_owner
-from tracker.models.reminder_setup import recurring_co_owner
+from tracker.models.reminders import recurring_co_owner
 from tracker.models.types import utcnow
 from tracker.services import audit, events
 from tracker.services.calendar.workdays import add_workdays, any_provisional, effective_due, nth_workday_from

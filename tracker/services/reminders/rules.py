@@ -4,7 +4,7 @@ from dataclasses import fields
 
 from tracker.extensions import db
 from tracker.models import Organisation, ReminderRule, User
-from tracker.models.notice import SCHEDULED_KINDS
+from tracker.models.reminders import SCHEDULED_KINDS
 from tracker.services import audit
 from tracker.services.errors import ValidationFailed
 from tracker.services.people.access import require_committee

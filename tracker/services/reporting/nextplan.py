@@ -3,13 +3,13 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import Organisation, PlanTask, TaskStatus, User, task_is_open
-from tracker.services.tasks import status
 from tracker.models.types import utcnow
 from tracker.services import audit
 from tracker.services.figures.targets import set_targets, targets_of
 from tracker.services.people.access import require_committee
 from tracker.services.plans import verbs as plans
 from tracker.services.reporting.draft import require_plan
+from tracker.services.tasks import status
 from tracker.services.tasks import verbs as tasks
 
 

@@ -3,14 +3,13 @@ from decimal import Decimal, InvalidOperation
 
 from tracker.extensions import db
 from tracker.models import Evidence, PlanTask, ProgressUpdate, TaskStatus, UpdateMetric, User
-from tracker.services.tasks import status
 from tracker.models.types import utcnow
 from tracker.services import audit
 from tracker.services.errors import Conflict, ServiceError, ValidationFailed
 from tracker.services.figures import catalogue
 from tracker.services.people.access import is_committee_of, require_reporter
 from tracker.services.plans.sections import sections_for
-from tracker.services.tasks import evidence
+from tracker.services.tasks import evidence, status
 from tracker.services.validation import TEXT_MAX, clean_int, clean_text
 
 MAX_METRICS = 20

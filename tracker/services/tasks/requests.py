@@ -6,8 +6,8 @@ from tracker.models import PlanTask, TaskRequest, TaskStatus, User
 from tracker.models.types import utcnow
 from tracker.services import audit, events
 from tracker.services.errors import Conflict, PermissionDenied, ValidationFailed
-from tracker.services.tasks import status
 from tracker.services.people.access import is_worker, require_reviewer
+from tracker.services.tasks import status
 from tracker.services.validation import TEXT_MAX, clean_date, clean_text
 
 KIND_LABELS = {"completion": "办结申请", "extension": "延期申请"}

@@ -6,10 +6,10 @@ from tracker.models import Plan, PlanTask, TaskStatus, User
 from tracker.models.types import utcnow
 from tracker.services import audit, events
 from tracker.services.errors import Conflict, ValidationFailed, check_fields
-from tracker.services.tasks import status
 from tracker.services.people.access import require_committee
 from tracker.services.people.co_owners import clean_co_owners
 from tracker.services.plans.sections import clean_section
+from tracker.services.tasks import status
 from tracker.services.validation import TEXT_MAX, TITLE_MAX, UNIT_MAX, clean_date, clean_text, is_id
 
 EDITABLE = ("theme", "title", "description", "report_section", "owner", "co_owners", "lead", "unit",

@@ -6,9 +6,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.models import AuditEntry, Evidence, PlanTask, ProgressUpdate, TaskRequest, TaskStatus, User
-from tracker.services.tasks.status import can_move
 from tracker.services.errors import NotFound
 from tracker.services.people.access import can_read_org, is_committee_of, is_worker, may_review
+from tracker.services.tasks.status import can_move
 from tracker.services.validation import is_id
 
 

@@ -2,8 +2,8 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from tracker.notices.blueprint import bp
-from tracker.notices.forms import ButtonForm, MyChannelsForm, UrgeForm
+from tracker.reminders.blueprint import bp
+from tracker.reminders.forms import ButtonForm, MyChannelsForm, UrgeForm
 from tracker.services.errors import ServiceError
 from tracker.services.people.access import load_task
 from tracker.services.reminders import compose, immediate, inbox, settings
@@ -28,7 +28,7 @@ def index():
     unread_only = request.args.get("unread") == "1"
     rows, total = inbox.page_for(current_user, page, per_page, unread_only=unread_only)
     items = [(n, compose.message(n)) for n in rows]
-    return render_template("notices/index.html", pager=Pager(items, total, page, per_page),
+    return render_template("reminders/index.html", pager=Pager(items, total, page, per_page),
                            unread_only=unread_only, button=ButtonForm())
 
 
@@ -40,10 +40,10 @@ def read(notification_id):
         abort(400)
     row = perform(None, inbox.mark_read, current_user, notification_id)
     if row is FAILED:
-        return redirect(url_for("notices.index"))
+        return redirect(url_for("reminders.index"))
     if request.form.get("open") == "1":
         return redirect(f"/tasks/{row.task_id}")
-    return redirect(request.referrer or url_for("notices.index"))
+    return redirect(request.referrer or url_for("reminders.index"))
 
 
 @bp.route("/read-all", methods=["POST"])
@@ -54,7 +54,7 @@ def read_all():
     count = perform(None, inbox.mark_all_read, current_user)
     if count is not FAILED:
         flash(f"已将{count}条通知标为已读", "success")
-    return redirect(url_for("notices.index"))
+    return redirect(url_for("reminders.index"))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -66,8 +66,8 @@ def my_settings():
         if perform(form, settings.save_user_channels, current_user,
                    {k: form.data[k] for k in ("is_email_on", "is_wecom_on", "is_dingtalk_on")}) is not FAILED:
             flash("提醒方式已保存", "success")
-            return redirect(url_for("notices.my_settings"))
-    return render_template("notices/settings.html", form=form)
+            return redirect(url_for("reminders.my_settings"))
+    return render_template("reminders/settings.html", form=form)
 
 
 @bp.route("/tasks/<int:task_id>/urge", methods=["GET", "POST"])
@@ -84,5 +84,5 @@ def urge(task_id):
             flash(f"已催办,{len(notices)}人将收到提醒", "success")
             return redirect(f"/tasks/{task.id}")
         task = load_task(current_user, task_id)
-    return render_template("notices/urge.html", form=form, task=task)
+    return render_template("reminders/urge.html", form=form, task=task)
 

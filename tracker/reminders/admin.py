@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import Plan
-from tracker.models.notice import CHANNEL_LABELS, CHANNELS, DELIVERY_STATUSES
-from tracker.notices.blueprint import bp
-from tracker.notices.forms import ButtonForm, ChannelsForm, ConfirmYearForm, OverrideForm, RecurringForm, RulesForm
+from tracker.models.reminders import CHANNEL_LABELS, CHANNELS, DELIVERY_STATUSES
+from tracker.reminders.blueprint import bp
+from tracker.reminders.forms import ButtonForm, ChannelsForm, ConfirmYearForm, OverrideForm, RecurringForm, RulesForm
 from tracker.services.calendar import overrides as calendar
 from tracker.services.calendar import workdays
 from tracker.services.calendar.clock import today
@@ -28,7 +28,7 @@ def reminder_log():
     channel = request.args.get("channel") if request.args.get("channel") in CHANNELS else None
     page, per_page = page_args()
     rows, total = log.deliveries(current_user.org_id, status, channel, page, per_page)
-    return render_template("notices/log.html", summary=log.summary(current_user.org_id), labels=CHANNEL_LABELS,
+    return render_template("reminders/log.html", summary=log.summary(current_user.org_id), labels=CHANNEL_LABELS,
                            pager=Pager(rows, total, page, per_page), status=status, channel=channel,
                            button=ButtonForm())
 
@@ -44,7 +44,7 @@ def retry():
     count = perform(None, log.retry, current_user, current_user.org_id, ids)
     if count is not FAILED:
         flash(f"已重新发送{count}条", "success")
-    return redirect(url_for("notices.reminder_log", status="failed"))
+    return redirect(url_for("reminders.reminder_log", status="failed"))
 
 
 @bp.route("/rules", methods=["GET", "POST"])
@@ -60,8 +60,8 @@ def rules_page():
                 **{k: form.data[k] for k in LIMITS}, "digest_time": form.digest_time.data,
                 "disabled_kinds": form.disabled_kinds.data or []}) is not FAILED:
             flash("提醒规则已保存", "success")
-            return redirect(url_for("notices.rules_page"))
-    return render_template("notices/rules.html", form=form, channels_form=channels_form)
+            return redirect(url_for("reminders.rules_page"))
+    return render_template("reminders/rules.html", form=form, channels_form=channels_form)
 
 
 @bp.route("/channels", methods=["POST"])
@@ -74,13 +74,13 @@ def org_channels():
                     "dingtalk_secret": form.dingtalk_secret.data or ""}
         if perform(form, settings.save_org_channels, current_user, current_user.org, channels) is not FAILED:
             flash("提醒渠道已保存", "success")
-            return redirect(url_for("notices.rules_page"))
+            return redirect(url_for("reminders.rules_page"))
     thresholds.forget_cached()
     current = thresholds.rules_for(current_user.org_id)
     rules_form = RulesForm(formdata=None, data={**{k: getattr(current, k) for k in LIMITS},
                                                 "digest_time": current.digest_time,
                                                 "disabled_kinds": sorted(current.disabled_kinds)})
-    return render_template("notices/rules.html", form=rules_form, channels_form=form), 400
+    return render_template("reminders/rules.html", form=rules_form, channels_form=form), 400
 
 
 def _calendar_keeper() -> None:
@@ -97,11 +97,11 @@ def calendar_page():
     if request.method == "POST" and form.validate_on_submit():
         if perform(form, calendar.set_override, current_user, form.day.data, form.is_workday.data == "work", form.note.data) is not FAILED:
             flash(f"已保存 {form.day.data.isoformat()} 的安排", "success")
-            return redirect(url_for("notices.calendar_page", year=form.day.data.year))
+            return redirect(url_for("reminders.calendar_page", year=form.day.data.year))
     raw = request.args.get("year", "")
     year = int(raw) if raw.isdecimal() and len(raw) == 4 and is_year(int(raw)) else today().year
     years = calendar.year_status([today().year - 1, today().year, today().year + 1, today().year + 2])
-    return render_template("notices/calendar.html", form=form, year_form=year_form, year=year, years=years,
+    return render_template("reminders/calendar.html", form=form, year_form=year_form, year=year, years=years,
                            overrides=calendar.overrides(year), button=ButtonForm(),
                            provisional=workdays.is_provisional(date(year, 1, 1)))
 
@@ -114,7 +114,7 @@ def calendar_delete(override_id):
         abort(400)
     if perform(None, calendar.delete_override, current_user, override_id) is not FAILED:
         flash("已删除", "success")
-    return redirect(url_for("notices.calendar_page"))
+    return redirect(url_for("reminders.calendar_page"))
 
 
 @bp.route("/calendar/confirm", methods=["POST"])
@@ -127,7 +127,7 @@ def calendar_confirm():
             flash(f"{form.year.data}年的节假日安排已确认,按工作日推算的时限已重新计算", "success")
     else:
         flash("；".join(e for errs in form.errors.values() for e in errs) or "提交有误", "error")
-    return redirect(url_for("notices.calendar_page"))
+    return redirect(url_for("reminders.calendar_page"))
 
 
 @bp.route("/recurring", methods=["GET", "POST"])
@@ -140,6 +140,6 @@ def recurring_page():
         data = {**form.data, "lead": form.lead.data or None}
         if perform(form, recurring.create_recurring, current_user, plan, data) is not FAILED:
             flash("周期任务已添加,扫描时会按期生成任务", "success")
-            return redirect(url_for("notices.recurring_page"))
-    return render_template("notices/recurring.html", form=form, plan=plan, labels=recurring.FREQUENCIES,
+            return redirect(url_for("reminders.recurring_page"))
+    return render_template("reminders/recurring.html", form=form, plan=plan, labels=recurring.FREQUENCIES,
                            definitions=recurring.definitions_of(current_user.org_id))

@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from tracker.models.notice import KIND_LABELS, SCHEDULED_KINDS
+from tracker.models.reminders import KIND_LABELS, SCHEDULED_KINDS
 from tracker.services.reminders.rules import LIMITS
 from tracker.services.validation import YEAR_MAX, YEAR_MESSAGE, YEAR_MIN
 
