@@ -6,16 +6,18 @@ from celery import shared_task
 from tracker.extensions import db
 from tracker.models import ExportJob
 from tracker.models.types import utcnow
-from tracker.services.exporting.evidence_pack import build_pack, hand_out_stale
+from tracker.services.exporting.evidence_pack import build_pack, claim_job, hand_out_stale
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(name="exports.evidence_pack", acks_late=True, ignore_result=True)
 def build_evidence_pack(job_id: int) -> None:
-    """Build the pack of one export job; a job already done is left alone (redelivery after a crash)."""
-    job = db.session.get(ExportJob, job_id)
-    if job is None or job.status == "done":
+    """Build the pack of one export job, once: a job done, or claimed by another worker, is left alone."""
+    job = claim_job(job_id, utcnow())
+    db.session.commit()  # the claim is seen by any other worker given the same job
+    if job is None:
+        log.info("evidence pack %s: done or being built elsewhere", job_id)
         return
     try:
         build_pack(job, db.session.commit)

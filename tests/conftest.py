@@ -1,11 +1,13 @@
-"""Fixtures: a real database (SQLite by default, PostgreSQL when DATABASE_URL says so), a real Redis,
-a fresh app per test and tables emptied after each test."""
+"""Fixtures: a real database (SQLite by default, PostgreSQL when DATABASE_URL says so), a real Redis, one app
+for the run whose config, caches and tables each test leaves as it found them. pytest-xdist runs a process per
+core; each has a database and a Redis database of its own."""
 import os
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData, create_engine, make_url, text
 
 from config import TestConfig
 
@@ -30,9 +32,13 @@ def services(tmp_path_factory):
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
         redis_proc, redis_url = embedded_redis.start(base / "redis")
-        os.environ["REDIS_URL"] = redis_url
     db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{base / 'test.db'}"
-    os.environ["DATABASE_URL"] = db_url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1…: pytest-xdist runs one process per core
+    if worker and redis_proc is None:
+        redis_url = _own_redis_db(redis_url, int(worker.removeprefix("gw")))
+    if worker and os.environ.get("DATABASE_URL"):
+        db_url = _own_database(db_url, worker)
+    os.environ["REDIS_URL"], os.environ["DATABASE_URL"] = redis_url, db_url  # for the worker processes too
     app = create_app(TestConfig(), INSTANCE_DIR=str(base / "instance"))
     with app.app_context():
         _reset_schema()
@@ -40,6 +46,27 @@ def services(tmp_path_factory):
     if redis_proc is not None:
         redis_proc.terminate()
         redis_proc.wait(timeout=10)
+
+
+def _own_redis_db(url: str, number: int) -> str:
+    """The same Redis server, the next database numbers for the next test processes."""
+    parsed = urlsplit(url)
+    base = int(parsed.path.strip("/") or 0)
+    return urlunsplit(parsed._replace(path=f"/{(base + number) % 16}"))
+
+
+def _own_database(url: str, worker: str) -> str:
+    """A database of this test process's own beside the one named (created on PostgreSQL when missing)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return str(parsed.set(database=f"{parsed.database}.{worker}"))
+    own = parsed.set(database=f"{parsed.database}_{worker}")
+    engine = create_engine(parsed.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own.database}):
+            conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 def _reset_schema():

@@ -107,3 +107,8 @@ def test_a_pack_whose_message_was_lost_is_handed_out_again(app, world, celery_wo
     assert hand_out.run() == 1
     assert _wait(lambda: db.session.get(ExportJob, job.id).status == "done"), celery_worker["log"].read_text()[-3000:]
     assert hand_out.run() == 0  # done jobs are never handed out again
+    from tasks.exports import build_evidence_pack
+    built = db.session.get(ExportJob, job.id).stored_name
+    build_evidence_pack.run(job.id)  # the same message delivered once more: the claim refuses it
+    db.session.rollback()
+    assert db.session.get(ExportJob, job.id).stored_name == built

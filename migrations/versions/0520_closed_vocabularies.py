@@ -2,7 +2,9 @@
 
 The values are the models' own (tracker.models: TaskStatus, RequestKind, RequestStatus, Role, NoticeKind,
 DELIVERY_STATUSES) as they are when this runs. SQLite adds a constraint only by copying the table (Alembic's
-batch mode), which cannot carry plan_task's expression index along: it is made again afterwards.
+batch mode): foreign keys are off meanwhile (dropping the old plan_task would otherwise delete, or refuse to
+delete, the rows that point at it) and checked afterwards, and plan_task's expression index, which the copy
+cannot carry, is made again. A failed run on SQLite may leave a table _alembic_tmp_<name>: drop it, then retry.
 
 Revision ID: 0520
 Revises: 0510
@@ -31,20 +33,35 @@ def _vocabularies():
     }
 
 
-def upgrade():
+def _copying_tables(change) -> None:
+    """Run `change` with SQLite's foreign keys off (a table copy drops the original), then check them."""
     sqlite = op.get_bind().dialect.name == "sqlite"
-    for table, checks in _vocabularies().items():
-        with op.batch_alter_table(table) as batch:
-            for name, column, values in checks:
-                batch.create_check_constraint(name, f"{column} IN ({', '.join(repr(v) for v in values)})")
     if sqlite:
+        op.execute("PRAGMA foreign_keys=OFF")  # migrations run outside a transaction on SQLite, so this holds
+    change()
+    if sqlite:
+        broken = op.get_bind().exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"foreign keys broken by the table copy: {broken[:5]}")
         op.execute("DROP INDEX IF EXISTS ix_plan_task_open_activity")
         op.create_index("ix_plan_task_open_activity", "plan_task",
                         [sa.text("coalesce(last_progress_at, assigned_at, created_at)")], sqlite_where=sa.text(OPEN))
+        op.execute("PRAGMA foreign_keys=ON")
+
+
+def upgrade():
+    def add():
+        for table, checks in _vocabularies().items():
+            with op.batch_alter_table(table) as batch:
+                for name, column, values in checks:
+                    batch.create_check_constraint(name, f"{column} IN ({', '.join(repr(v) for v in values)})")
+    _copying_tables(add)
 
 
 def downgrade():
-    for table, checks in _vocabularies().items():
-        with op.batch_alter_table(table) as batch:
-            for name, _, _ in checks:
-                batch.drop_constraint(f"ck_{table}_{name}", type_="check")
+    def drop():
+        for table, checks in _vocabularies().items():
+            with op.batch_alter_table(table) as batch:
+                for name, _, _ in checks:
+                    batch.drop_constraint(name, type_="check")  # the naming convention adds ck_<table>_
+    _copying_tables(drop)

@@ -67,18 +67,30 @@ def request_pack(actor: User, plan: Plan, scope: str, ref: str = "") -> ExportJo
     return job
 
 
-def hand_out_stale(now: datetime) -> list[int]:
-    """Jobs whose message or worker was lost (queued or running, silent past EXPORT_STALE_SECONDS) go again."""
+def _lost(now: datetime):
+    """Queued or running, and silent past EXPORT_STALE_SECONDS: its message or its worker was lost."""
     stale = now - timedelta(seconds=current_app.config["EXPORT_STALE_SECONDS"])
-    lost = or_(and_(ExportJob.status == "queued", or_(ExportJob.queued_at.is_(None), ExportJob.queued_at < stale)),
+    return or_(and_(ExportJob.status == "queued", or_(ExportJob.queued_at.is_(None), ExportJob.queued_at < stale)),
                and_(ExportJob.status == "running", or_(ExportJob.progress_at.is_(None), ExportJob.progress_at < stale)))
-    ids = list(db.session.scalars(select(ExportJob.id).where(lost).order_by(ExportJob.id)))
-    if ids:
-        db.session.execute(update(ExportJob).where(ExportJob.id.in_(ids)).values(status="queued", queued_at=now),
-                           execution_options={"synchronize_session": False})
-        for job_id in ids:
-            send_job(BUILD_TASK, [job_id], current_app.config["EXPORT_QUEUE"])
-    return ids
+
+
+def hand_out_stale(now: datetime) -> list[int]:
+    """Send the lost jobs again (the condition is in the UPDATE itself: a job that just ended is left alone)."""
+    ids = list(db.session.scalars(update(ExportJob).where(_lost(now)).values(status="queued", queued_at=now)
+                                  .returning(ExportJob.id), execution_options={"synchronize_session": False}))
+    for job_id in sorted(ids):
+        send_job(BUILD_TASK, [job_id], current_app.config["EXPORT_QUEUE"])
+    return sorted(ids)
+
+
+def claim_job(job_id: int, now: datetime) -> ExportJob | None:
+    """The job, now this worker's to build; None when it is done or another worker is building it (a message
+    handed out twice, or redelivered)."""
+    mine = or_(ExportJob.status == "queued", _lost(now))
+    claimed = db.session.scalar(update(ExportJob).where(ExportJob.id == job_id, mine)
+                                .values(status="running", progress_at=now).returning(ExportJob.id),
+                                execution_options={"synchronize_session": False})
+    return db.session.get(ExportJob, claimed, populate_existing=True) if claimed else None
 
 
 def load_job(actor: User, job_id: int) -> ExportJob:
