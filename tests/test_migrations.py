@@ -5,7 +5,7 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
-from config import TestConfig
+import config
 from tracker import create_app
 from tracker.extensions import db
 
@@ -32,7 +32,7 @@ ROWS = [  # the fewest rows that make plan_task's copy matter: an audit entry an
 def fresh_database(services, tmp_path):
     """An SQLite file of its own (the suite's database stays as it is)."""
     url = f"sqlite:///{tmp_path / 'installed.db'}"
-    app = create_app(TestConfig(), SQLALCHEMY_DATABASE_URI=url, INSTANCE_DIR=str(tmp_path / "instance"))
+    app = create_app(config.TestConfig(), SQLALCHEMY_DATABASE_URI=url, INSTANCE_DIR=str(tmp_path / "instance"))
     with app.app_context():
         yield app
         db.session.remove()
