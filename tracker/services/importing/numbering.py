@@ -2,8 +2,6 @@
 import re
 from dataclasses import dataclass
 
-import cn2an
-
 CN = "[一二三四五六七八九十]{1,3}"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 QUOTE_OPEN = "\"“‘'「『"
@@ -43,8 +41,9 @@ def parse_numeral(text: str) -> int:
         return int(text)
     if text in CIRCLED:
         return CIRCLED.index(text) + 1
+    from cn2an import cn2an  # 0.13 s to import: only where a numeral is read, not at every start-up
     try:
-        value = cn2an.cn2an(text, "strict")
+        value = cn2an(text, "strict")
     except ValueError:
         return 0
     return int(value) if value == int(value) and value > 0 else 0
