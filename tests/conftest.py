@@ -93,6 +93,10 @@ def app(shared_app, tmp_path):
     shared_app.config.update(INSTANCE_DIR=str(tmp_path / "instance"), UPLOAD_DIR=str(tmp_path / "uploads"))
     for folder in (tmp_path / "instance", tmp_path / "uploads"):
         folder.mkdir(parents=True, exist_ok=True)
+    # A test that builds an app of its own (another broker, say) makes its Celery app the default; jobs sent by
+    # name must go through this one's broker again.
+    shared_app.extensions["celery"].set_current()
+    shared_app.extensions["celery"].set_default()
     with shared_app.app_context():
         yield shared_app
         db.session.remove()

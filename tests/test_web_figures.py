@@ -192,7 +192,8 @@ def test_a_retired_figure_comes_back_only_through_the_committee(app, client, wor
         assert post(committee, page, fields, page=page).status_code == 302
     db.session.expire_all()
     assert _entry(world.plan.org, "普法宣讲", "次").is_active
-    revived = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "catalogue.update")).all()
+    revived = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "catalogue.update")
+                                 .order_by(AuditEntry.id)).all()
     assert [(e.actor.username, e.changes) for e in revived] == [
         ("office", {"is_active": [True, False]}), ("office", {"is_active": [False, True]})]
 
