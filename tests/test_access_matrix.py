@@ -64,6 +64,10 @@ EXPECTED = {
     ("plans.new_task", "POST"):                 "O+ L3 C3 V3 X4",
     ("plans.split", "GET"):                     "O+ L3 C3 V3 X4",
     ("plans.split", "POST"):                    "O+ L3 C3 V3 X4",
+    ("plans.carry_over", "GET"):                "O+ L3 C3 V3 X4",
+    ("plans.carry_over", "POST"):               "O+ L3 C3 V3 X4",
+    ("plans.carried", "GET"):                   "O+ L3 C3 V3 X4",
+    ("plans.undo", "POST"):                     "O+ L3 C3 V3 X4",
     ("exports.index", "GET"):                   "O+ L+ C+ V+ X+",
     ("exports.plan", "GET"):                    "O+ L+ C+ V+ X4",
     ("exports.ledger_csv", "GET"):              "O+ L+ C+ V+ X4",
@@ -103,7 +107,6 @@ EXPECTED = {
     ("reports.section", "GET"):                 "O+ L+ C3 V+ X4",
     ("reports.section", "POST"):                "O+ L3 C3 V3 X4",
     ("reports.revert", "POST"):                 "O+ L3 C3 V3 X4",
-    ("reports.carry", "POST"):                  "O+ L3 C3 V3 X4",
     ("reports.baseline", "GET"):                "O+ L+ C3 V+ X4",
     ("reports.baseline_add", "POST"):           "O+ L3 C3 V3 X4",
     ("reports.baseline_extract", "POST"):       "O+ L3 C3 V3 X4",
@@ -130,6 +133,8 @@ EXPECTED = {
     ("api.read_notification", "POST"):          "O4 L4 C+ V4 X4",
     ("api.list_plans", "GET"):                  "O+ L+ C+ V+ X+",
     ("api.get_plan", "GET"):                    "O+ L+ C+ V+ X4",
+    ("api.carry_over", "POST"):                 "O+ L3 C3 V3 X4",
+    ("api.undo_carry_over", "POST"):            "O+ L3 C3 V3 X4",
     ("api.list_tasks", "GET"):                  "O+ L+ C+ V+ X+",
     ("api.create_task", "POST"):                "O+ L3 C3 V3 X4",
     ("api.get_task", "GET"):                    "O+ L+ C+ V+ X4",
@@ -275,6 +280,15 @@ class Stage:
         return member.id
 
     @cached_property
+    def carry_id(self) -> int:
+        """A carry-over of a task of its own into 2027, nothing changed since, so it can be undone."""
+        from tracker.services.plans import carry_over
+        task = self.world.task(title="矩阵测试结转")
+        record = carry_over.carry_over(self._user("office"), self.world.plan, [task.id])
+        db.session.commit()
+        return record.id
+
+    @cached_property
     def override_id(self) -> int:
         from tracker.services.calendar import overrides as calendar
         row = calendar.set_override(self._user("county_office"), date(2027, 3, 1 + self.task.id % 28), False, "测试")
@@ -318,6 +332,12 @@ ROUTES = {
     "plans.new_task": (lambda s: {"plan_id": s.world.plan.id},
                        lambda s: {"title": "新建的任务", "theme": "实", "report_section": "3", "owner": "cadre",
                                   "lead": "leader", "unit": "党政办", "due_date": "2026-12-30"}),
+    "plans.carry_over": (lambda s: {"plan_id": s.world.plan.id},
+                         lambda s: {"task_ids": str(s.task.id), "confirm": "y"}),
+    "plans.carried": (lambda s: {"carry_id": s.carry_id}, None),
+    "plans.undo": (lambda s: {"carry_id": s.carry_id}, lambda s: {}),
+    "api.carry_over": (lambda s: {"plan_id": s.world.plan.id}, lambda s: {"task_ids": [s.task.id]}),
+    "api.undo_carry_over": (lambda s: {"carry_id": s.carry_id}, lambda s: {}),
     "plans.split": (lambda s: {"task_id": s.task.id},
                     lambda s: {"rows-0-title": "子任务一", "rows-0-owner": "cadre2", "rows-0-due_date": "2026-12-01"}),
     "exports.index": (lambda s: {}, None),
@@ -357,7 +377,6 @@ ROUTES = {
     "reports.section": (lambda s: {"org_id": s.town.id, "year": 2026, "key": s.section_key},
                         lambda s: {"text": "改写的一段。", "base_version": "1"}),
     "reports.revert": (lambda s: {"org_id": s.town.id, "year": 2026, "key": s.section_key}, lambda s: {}),
-    "reports.carry": (lambda s: {"org_id": s.town.id, "year": 2026}, lambda s: {}),
     "reports.baseline": (lambda s: {"org_id": s.town.id, "year": 2026}, None),
     "reports.baseline_add": (lambda s: {"org_id": s.town.id, "year": 2026}, lambda s: {
         "m-name": "行政许可", "m-value": "68", "m-unit": "件", "m-report_section": "3"}),

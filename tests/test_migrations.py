@@ -67,3 +67,22 @@ def test_0520_keeps_every_row_and_index_and_goes_back(fresh_database):
         conn.execute(text("UPDATE plan_task SET status = 'assigned'"))
     upgrade(directory=MIGRATIONS)
     assert _counts(engine) == before
+
+
+def test_0550_adds_the_carry_over_and_its_notice_kind_and_goes_back(fresh_database):
+    upgrade(directory=MIGRATIONS, revision="0520")
+    engine = db.engine
+    with engine.begin() as conn:
+        for statement in ROWS:
+            conn.execute(text(statement))
+    before = _counts(engine)
+    carried = ("INSERT INTO notification (id, recipient_id, task_id, kind, key_date, source_id, for_date, note,"
+               " created_at) VALUES (2, 1, 1, 'carried_over', '2026-12-03', 1, '2026-12-03', '', '2026-12-03')")
+    with pytest.raises(Exception, match="CHECK constraint failed"), engine.begin() as conn:
+        conn.execute(text(carried))
+    upgrade(directory=MIGRATIONS, revision="0550")
+    assert _counts(engine) == before and "carry_over" in inspect(create_engine(engine.url)).get_table_names()
+    with engine.begin() as conn:
+        conn.execute(text(carried))
+    downgrade(directory=MIGRATIONS, revision="0520")  # the carried_over notices go; every other row stays
+    assert _counts(engine) == before and "carry_over" not in inspect(create_engine(engine.url)).get_table_names()

@@ -7,9 +7,9 @@ from tracker.extensions import db
 from tracker.models import PlanTask
 from tracker.services.errors import Conflict, PermissionDenied, ValidationFailed
 from tracker.services.people import users
+from tracker.services.plans import carry_over as carrying
 from tracker.services.plans import verbs as plans
 from tracker.services.reporting import draft as drafts
-from tracker.services.reporting.nextplan import carry_over
 from tracker.services.reporting.render import to_markdown
 from tracker.services.reporting.template import save_template
 
@@ -85,16 +85,17 @@ def test_stored_template_changes_the_headings(world, year_plan):
     assert set(info.value.fields) >= {"addressee", "parts", "sections"}
 
 
-def test_one_click_creates_next_years_plan_with_unfinished_tasks(world, year_plan):
+def test_carry_over_creates_next_years_plan_with_the_chosen_tasks(world, year_plan):
     office = users.get_user("office")
-    plan_id, added = carry_over(office, world.plan.org, 2026)
+    open_ids = [c.task.id for c in carrying.candidates(office, world.plan)]
+    record = carrying.carry_over(office, world.plan, open_ids)
     db.session.commit()
     nxt = plans.plan_for(world.plan.org, 2027)
-    assert nxt.id == plan_id and [t.key for t in nxt.themes] == ["法", "新", "实"]
-    carried = db.session.scalars(select(PlanTask).where(PlanTask.plan_id == plan_id)).all()
+    assert nxt.id == record.to_plan_id and [t.key for t in nxt.themes] == ["法", "新", "实"]
+    carried = db.session.scalars(select(PlanTask).where(PlanTask.plan_id == nxt.id)).all()
     sources = {t.carried_from_id for t in carried}
     assert year_plan["cancelled"].id not in sources and year_plan["lecture"].id in sources
-    assert added == len(carried) == 4 and all(t.status == "draft" for t in carried)
-    assert carry_over(office, world.plan.org, 2026)[1] == 0  # once only
+    assert len(record.moved) == len(carried) == 4 and all(t.status == "assigned" for t in carried)
+    assert carrying.candidates(office, world.plan) == []  # nothing left to carry
     with pytest.raises(PermissionDenied):
-        carry_over(users.get_user("cadre"), world.plan.org, 2026)
+        carrying.candidates(users.get_user("cadre"), world.plan)

@@ -1,14 +1,12 @@
 """The report page: countdown, generate, preview with sources, edit with versions, downloads, baseline review."""
+from datetime import date
 from io import BytesIO
 
 from docx import Document
-from sqlalchemy import select
 
 from tests.conftest import SEED
 from tests.factories import PASSWORD, csrf_token
 from tests.report_fixtures import baseline, year_plan  # noqa: F401
-from tracker.extensions import db
-from tracker.models import Plan
 from tracker.services.reporting.baseline import baseline_rows
 
 
@@ -124,16 +122,6 @@ def test_a_cadre_has_no_report_page(client, world):
     assert client.get("/reports").status_code == 403
 
 
-def test_one_click_next_years_plan(client, world, year_plan):
-    login(client, "office")
-    response = post_form(client, "/reports", f"/reports/{world.plan.org_id}/2026/carry-over", {})
-    assert response.status_code == 302
-    plan = db.session.scalar(select(Plan).where(Plan.org_id == world.plan.org_id, Plan.year == 2027))
-    assert plan is not None
-    _, html = page(client, f"/reports?org={world.plan.org_id}&year=2026")
-    assert "已生成2027年计划:结转未完成任务4项" in html
-
-
 def test_catalogue_over_the_api(api, world):
     response = api("cadre").get("/catalogue")
     assert response.status_code == 200
@@ -142,3 +130,15 @@ def test_catalogue_over_the_api(api, world):
     assert api("cadre").client.get("/api/v1/catalogue").status_code == 401
     spec = api("cadre").client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/catalogue" in spec["paths"] or "/catalogue" in spec["paths"]
+
+
+def test_the_report_page_opens_on_the_report_due_next():
+    """The running year's from April; January to March the previous year's, whose deadline is 1 April."""
+    from tracker.services.reporting.page import default_year
+    years = [2027, 2026, 2024]  # newest first, as the page lists them; no 2025 plan
+    assert default_year(years, date(2026, 12, 3)) == 2026  # not 2024, 611 days late
+    assert default_year(years, date(2027, 3, 31)) == 2026
+    assert default_year(years, date(2027, 4, 1)) == 2027
+    assert default_year([2024], date(2026, 12, 3)) == 2024  # the latest there is before the one due
+    assert default_year([2027], date(2026, 12, 3)) == 2027  # only a plan ahead: that one
+    assert default_year([], date(2026, 12, 3)) is None

@@ -42,6 +42,30 @@ def test_the_database_refuses_an_unknown_value(app, world, table, column, value)
     db.session.rollback()
 
 
+def test_the_database_takes_every_value_the_models_know(app, world):
+    """The migrations' CHECK lists and the models' vocabularies agree (a new kind needs its migration)."""
+    from tracker.models import NOTICE_KINDS, ROLES, RequestStatus
+    from tracker.models.reminders import DELIVERY_STATUSES
+    task = world.task()
+    request_extension(get_user("cadre"), task, "2027-01-31", "等待上级批复")
+    db.session.commit()
+    cases = [("plan_task", "status", STATUSES), ("notification", "kind", NOTICE_KINDS),
+             ("user_account", "role", ROLES), ("task_request", "status", [s.value for s in RequestStatus])]
+    for table, column, values in cases:
+        for value in values:
+            db.session.execute(text(f"UPDATE {table} SET {column} = :v"), {"v": value})
+            db.session.flush()
+    db.session.execute(text("INSERT INTO delivery (recipient_id, org_id, channel, kind, key_date, notification_ref,"
+                            " status, attempts, last_error, created_at) VALUES (:u, :o, 'email', 'digest',"
+                            " '2026-11-25', 0, 'pending', 0, '', '2026-11-25')"),
+                       {"u": get_user("cadre").id, "o": task.org_id})
+    for column, values in (("kind", NOTICE_KINDS), ("status", DELIVERY_STATUSES)):
+        for value in values:
+            db.session.execute(text(f"UPDATE delivery SET {column} = :v"), {"v": value})
+            db.session.flush()
+    db.session.rollback()
+
+
 def test_services_and_pages_follow_the_table(app, world):
     task = world.task()
     office, cadre = get_user("office"), get_user("cadre")

@@ -14,11 +14,12 @@ from tests.test_statement_counts import count_statements
 from tests.web_fixtures import login, post
 from tracker.extensions import db
 from tracker.models import AuditEntry, Plan, PlanTask, TaskRequest
+from tracker.services.errors import Conflict
 from tracker.services.people.users import get_user
+from tracker.services.plans import carry_over as carrying
 from tracker.services.plans import verbs as plans
 from tracker.services.reminders.sql import OPEN_STATUSES
 from tracker.services.reporting.collect import collect
-from tracker.services.reporting.nextplan import carry_over
 from tracker.services.reporting.writer import next_year, opening, shortcomings, task_paragraph
 from tracker.services.tasks import progress, requests
 from tracker.services.tasks import verbs as tasks
@@ -255,9 +256,10 @@ def test_carry_over_closes_the_originals_as_carried_over(client, world, year_end
     late, child = year_end["late"], year_end["child"]
     login(client, "cadre")
     assert "清理历史积案" in _text(client.get("/"))
-    plan_id, added = carry_over(get_user("office"), world.plan.org, 2026)
+    record = carrying.carry_over(get_user("office"), world.plan, [late.id])
     db.session.commit()
-    assert added == 1
+    plan_id = record.to_plan_id
+    assert len(record.moved) == 1
     new = db.session.scalar(select(PlanTask).where(PlanTask.plan_id == plan_id))
     db.session.expire_all()
     assert (late.status, late.is_closed, late.status_label) == ("carried_over", True, "已结转")
@@ -269,21 +271,23 @@ def test_carry_over_closes_the_originals_as_carried_over(client, world, year_end
     assert entry.actor.username == "office"
     assert entry.changes == {"status": ["in_progress", "carried_over"], "carried_to": new.id, "to_year": 2027}
     assert new.carried_from_id == late.id
-    # The pending extension request is closed, so the review queue no longer offers it.
-    assert db.session.scalar(select(TaskRequest.status).where(TaskRequest.task_id == late.id,
-                                                              TaskRequest.kind == "extension")) == "closed"
-    # Gone from 我的任务 (the 400-working-days-overdue problem); there under its own status and in history.
-    assert "清理历史积案" not in _text(client.get("/"))
+    # The pending extension request moves with the work, still pending, to be decided on the new task.
+    assert db.session.execute(select(TaskRequest.task_id, TaskRequest.status).where(
+        TaskRequest.kind == "extension")).all() == [(new.id, "pending")]
+    # In 我的任务 the work goes on as next year's task; the original is there under its own status.
+    mine = _text(client.get("/"))
+    assert f'href="/tasks/{new.id}"' in mine and f'href="/tasks/{late.id}"' not in mine
     assert _titles(_text(client.get("/?status=carried_over"))) == ["清理历史积案"]
     html = _text(client.get(f"/tasks/{late.id}"))
     assert "已结转" in html and "结转下一年度" in html and f'href="/tasks/{late.id}/progress"' not in html
     assert _titles(_text(client.get("/tasks?status=carried_over"))) == ["清理历史积案", "积案一号"]
-    # Carrying over twice adds nothing and closes nothing more.
-    assert carry_over(get_user("office"), world.plan.org, 2026)[1] == 0
+    # Carrying over twice is refused: the original is closed already.
+    with pytest.raises(Conflict):
+        carrying.carry_over(get_user("office"), world.plan, [late.id])
 
 
 def test_carried_over_task_in_the_api(client, api, world, year_end):
-    carry_over(get_user("office"), world.plan.org, 2026)
+    carrying.carry_over(get_user("office"), world.plan, [year_end["late"].id])
     db.session.commit()
     office = api("office")
     body = office.get(f"/tasks/{year_end['late'].id}").get_json()
@@ -296,14 +300,15 @@ def test_carried_over_task_in_the_api(client, api, world, year_end):
 
 def test_year_report_still_counts_carried_tasks(app, world, year_end):
     before = collect(world.plan, date(2027, 1, 10))
-    carry_over(get_user("office"), world.plan.org, 2026)
+    carrying.carry_over(get_user("office"), world.plan, [year_end["late"].id])
     db.session.commit()
     db.session.expire_all()
     after = collect(world.plan, date(2027, 1, 10))
     figures = lambda data: [(f.name, f.unit, f.total, f.cancelled_total) for f in data.figures]  # noqa: E731
     assert figures(after) == figures(before) == [("矛盾纠纷化解", "件", 2, 0)]
     late = next(t for t in after.tasks if t.title == "清理历史积案")
-    assert late.is_unfinished and late.extension_reasons == ["当事人外出务工"]
+    # Its pending extension request went on with the work to 2027 and is that task's now.
+    assert late.is_unfinished and late.extension_reasons == []
     paragraph = task_paragraph(1, late)
     assert "已结转至下一年度" in paragraph and "取消" not in paragraph
     assert "未能按期完成" in shortcomings(after, "云乐镇").text  # still a shortcoming of 2026

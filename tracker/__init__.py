@@ -83,7 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.exports.views import feeds
     from tracker.home.views import bp as home
     from tracker.imports.views import bp as imports
-    from tracker.plans.views import bp as plans
+    from tracker.plans import bp as plans
     from tracker.reminders import bp as reminders
     from tracker.reports import bp as reports
     from tracker.review.views import bp as review

@@ -168,6 +168,30 @@ class TaskDetailOut(TaskOut):
     updates: list[UpdateOut]
 
 
+class CarryOverIn(In):
+    dry_run: bool = False
+    task_ids: list[int] = Field(default_factory=list, max_length=1000)
+    due_dates: dict[str, date] = Field(default_factory=dict, max_length=1000)
+
+
+class CarryCandidateOut(TaskOut):
+    proposed_due_date: date | None  # the due date it would keep; empty means the committee should give one
+    ticked: bool  # proposed for moving (tasks due after the year's end are not, by default)
+
+
+class CarryOverPreviewOut(BaseModel):
+    year: int
+    tasks: list[CarryCandidateOut]
+
+
+class CarryOverOut(BaseModel):
+    id: int
+    plan_id: int
+    year: int
+    tasks: list[TaskOut]
+    undone_at: datetime | None = None
+
+
 class HistoryOut(BaseModel):
     at: datetime
     actor: str | None

@@ -24,6 +24,7 @@ class Operation:
     public: bool = False
     multipart: bool = False
     binary: bool = False
+    also: dict[int, tuple[str, type[BaseModel]]] = field(default_factory=dict)  # other successes
 
 
 OPERATIONS: list[Operation] = []
@@ -32,7 +33,7 @@ ERROR_CODES = {"400": "输入有误", "401": "未登录", "403": "无权操作",
 
 
 def operation(bp, rule: str, method: str, *, summary: str, body=None, response=None, status: int = 200,
-              query=(), public: bool = False, multipart: bool = False, binary: bool = False):
+              query=(), public: bool = False, multipart: bool = False, binary: bool = False, also=None):
     """Register a view on the blueprint and describe it for the OpenAPI document.
 
     An operation that changes something is one unit of work: it commits once the view has answered; a refusal
@@ -43,7 +44,7 @@ def operation(bp, rule: str, method: str, *, summary: str, body=None, response=N
         target = view if method == "GET" else _committing(view)  # functools.wraps carries is_public over
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=target, methods=[method])
         OPERATIONS.append(Operation(rule, method.lower(), view.__name__, summary, body, response, status,
-                                    list(query), public, multipart, binary))
+                                    list(query), public, multipart, binary, dict(also or {})))
         return view
     return decorate
 
@@ -69,7 +70,7 @@ def build(prefix: str) -> dict:
     """The OpenAPI 3.1 document for every registered operation."""
     models = {ErrorOut}
     for op in OPERATIONS:
-        models |= {m for m in (op.body, op.response) if m is not None}
+        models |= {m for m in (op.body, op.response, *(m for _, m in op.also.values())) if m is not None}
     keyed = [(m, "validation") for m in models]
     refs, defs = models_json_schema(keyed, ref_template="#/components/schemas/{model}")
     ref = {m: refs[(m, "validation")] for m in models}
@@ -97,6 +98,9 @@ def build(prefix: str) -> dict:
                                                  "content": {"application/json": {"schema": ref[op.response]}}}
         else:
             entry["responses"][str(op.status)] = {"description": "成功"}
+        for code, (text, model) in op.also.items():
+            entry["responses"][str(code)] = {"description": text,
+                                             "content": {"application/json": {"schema": ref[model]}}}
         for code, text in ERROR_CODES.items():
             entry["responses"][code] = {"description": text,
                                         "content": {"application/json": {"schema": ref[ErrorOut]}}}

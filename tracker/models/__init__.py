@@ -2,7 +2,7 @@
 from tracker.models.audit import AuditEntry
 from tracker.models.calendar import CalendarOverride, CalendarYear
 from tracker.models.org import Organisation
-from tracker.models.plan import Plan, PlanTheme
+from tracker.models.plan import CarryOver, Plan, PlanTheme
 from tracker.models.progress import Evidence, ProgressUpdate, UpdateMetric
 from tracker.models.reminders import (
                                      NOTICE_KINDS,
@@ -43,7 +43,7 @@ from tracker.models.transfer import CalendarFeed, ExportJob, ImportSession
 from tracker.models.user import ROLE_LABELS, ROLES, ApiToken, Role, User
 
 __all__ = [
-    "AuditEntry", "Organisation", "Plan", "PlanTheme", "Evidence", "ProgressUpdate", "UpdateMetric",
+    "AuditEntry", "Organisation", "CarryOver", "Plan", "PlanTheme", "Evidence", "ProgressUpdate", "UpdateMetric",
     "CLOSED_STATUSES", "STATUS_LABELS", "STATUSES", "PlanTask", "RequestKind", "RequestStatus", "TaskRequest",
     "TaskStatus", "task_co_owner", "task_is_closed", "task_is_open",
     "ROLE_LABELS", "ROLES", "ApiToken", "Role", "User",

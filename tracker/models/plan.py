@@ -1,7 +1,7 @@
 """A year's plan of one organisation and its themes."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -47,3 +47,28 @@ class PlanTheme(db.Model):
 
     def __repr__(self) -> str:
         return f"<PlanTheme {self.key}>"
+
+
+class CarryOver(db.Model):
+    """One reviewed carry-over of a year's open tasks into next year's plan, kept so it can be undone."""
+
+    __tablename__ = "carry_over"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    from_plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"))
+    to_plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The plan-level audit entry written last by the carry-over: any entry on a new task after it is a change.
+    entry_id: Mapped[int | None] = mapped_column(Integer)
+    # One item per moved task: {"source", "task", "version", "requests": [ids], "closed": [[id, status before]]}.
+    moved: Mapped[list] = mapped_column(JSON, default=list)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    from_plan: Mapped[Plan] = relationship(foreign_keys=[from_plan_id])
+    to_plan: Mapped[Plan] = relationship(foreign_keys=[to_plan_id])
+
+    def __repr__(self) -> str:
+        return f"<CarryOver {self.id} {self.from_plan_id}->{self.to_plan_id}>"

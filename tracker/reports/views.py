@@ -7,10 +7,10 @@ from tracker.reports.blueprint import READERS, bp, readable_org
 from tracker.reports.forms import ActionForm, SectionForm
 from tracker.services.calendar.clock import today
 from tracker.services.people.access import is_committee_of
+from tracker.services.plans.verbs import plan_for
 from tracker.services.reporting import draft as drafts
 from tracker.services.reporting import page
 from tracker.services.reporting.docx import to_docx
-from tracker.services.reporting.nextplan import carry_over
 from tracker.services.reporting.render import to_markdown
 from tracker.web import FAILED, perform, roles_required
 
@@ -40,7 +40,7 @@ def index():
         stale=bool(draft) and drafts.is_stale(draft), tasks=page.task_titles(ids), status_labels=STATUS_LABELS,
         deadline=page.deadline(year) if year else None, days_left=page.days_left(year, today()) if year else None,
         can_edit=bool(org) and is_committee_of(current_user, org.id),
-        action=ActionForm())
+        plan=plan_for(org, year) if org and year else None, action=ActionForm())
 
 
 @bp.route("/<int:org_id>/<int:year>/generate", methods=["POST"])
@@ -113,18 +113,4 @@ def revert(org_id, year, key):
     if form.validate_on_submit() and perform(form, drafts.revert_section, current_user, draft, key) is not FAILED:
         flash("已改用最新生成的内容;原修改保留在版本记录中。", "success")
     return redirect(url_for("reports.index", org=org.id, year=year) + f"#s-{key}")
-
-
-@bp.route("/<int:org_id>/<int:year>/carry-over", methods=["POST"])
-@roles_required("committee")
-def carry(org_id, year):
-    org = readable_org(org_id)
-    form = ActionForm()
-    if form.validate_on_submit():
-        result = perform(form, carry_over, current_user, org, year)
-        if result is not FAILED:
-            flash(f"已生成{year + 1}年计划:结转未完成任务{result[1]}项(草稿,待重新交办)。", "success")
-        else:
-            flash(form.form_errors[0] if form.form_errors else "操作失败", "error")
-    return redirect(url_for("reports.index", org=org.id, year=year))
 

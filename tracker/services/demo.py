@@ -1,9 +1,9 @@
 """The demo year: 旌德县 with 云乐镇 and 白地镇, users of every role, the 2024 plan with a year of
 history and the current year's plan carried over from it, with deadlines around today."""
-import tomllib
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+import tomllib
 from sqlalchemy import select
 
 from tracker.extensions import db
@@ -11,9 +11,9 @@ from tracker.models import Organisation, PlanTask, User
 from tracker.models.types import recorded_at
 from tracker.services.calendar.clock import local_zone
 from tracker.services.people import orgs, users
+from tracker.services.plans import carry_over as carrying
 from tracker.services.plans import verbs as plans
 from tracker.services.reporting import demo_data as report_demo
-from tracker.services.reporting import nextplan
 from tracker.services.tasks import progress, requests
 from tracker.services.tasks import verbs as tasks
 
@@ -142,8 +142,8 @@ def _load_current(people: dict[str, User], today: date) -> int:
                 report_demo.load_targets(office, task, item)
                 if item.get("carried_from") in carried:
                     task.carried_from_id = carried[item["carried_from"]].id
-                    # As the one-click carry-over does: the 2024 original closes as 已结转.
-                    nextplan.close_as_carried(office, carried[item["carried_from"]], task)
+                    # As the carry-over does: the 2024 original closes as 已结转.
+                    carrying.close_as_carried(office, carried[item["carried_from"]], task)
             updates = item.get("updates", [])
             events = [(today - timedelta(days=u["days_ago"]), 0, "update", u) for u in updates]
             if item.get("status") == "done":

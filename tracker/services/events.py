@@ -25,3 +25,7 @@ Sender: the task. Keywords: actor, request (the TaskRequest), entry (the AuditEn
 calendar_confirmed = _signals.signal("calendar-confirmed", doc="""A year's working-day schedule was confirmed.
 
 Sender: the year (an int). Keywords: actor.""")
+
+tasks_carried = _signals.signal("tasks-carried", doc="""An open task was carried over into next year's plan.
+
+Sender: the new task. Keywords: actor, entry (the plan's AuditEntry), note (a sentence for its people).""")

@@ -31,6 +31,8 @@ def message(n: Notification) -> str:
         "decision": lambda: f"{_actor(n)}审核了{title}:{n.note}",
         "urge": lambda: f"{_actor(n)}催办{title}" + (f":{n.note}" if n.note else "。"),
         "due_recomputed": lambda: f"{title}的完成时限已按正式节假日安排调整为{_due(n)}。",
+        "carried_over": lambda: f"{_actor(n)}将{title}{n.note}," + (f"完成时限{_due(n)}。" if n.due_date
+                                                                  else "完成时限待定。"),
     }
     text = texts.get(n.kind)
     return text() if text else f"{title}{KIND_LABELS.get(n.kind, n.kind)}"

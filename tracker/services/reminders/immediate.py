@@ -71,6 +71,12 @@ def request_decided(task: PlanTask, *, actor: User, request: TaskRequest, entry:
     notify("decision", task, [req.requested_by, task.owner, *task.co_owners], actor=actor, entry=entry, note=note)
 
 
+@events.tasks_carried.connect
+def task_carried(task: PlanTask, *, actor: User, entry: AuditEntry, note: str) -> None:
+    """After a carry-over: the owner, co-owners and lead learn where the work continues."""
+    notify("carried_over", task, [task.owner, *task.co_owners, task.lead], actor=actor, entry=entry, note=note)
+
+
 def urge(actor: User, task: PlanTask, message) -> list[Notification]:
     """催办: the committee or the task's lead presses the owner and co-owners, with an optional message."""
     require_reviewer(actor, task, "task.urge")

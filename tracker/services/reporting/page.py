@@ -20,10 +20,16 @@ def plan_years(org: Organisation) -> list[int]:
     return list(db.session.scalars(select(Plan.year).where(Plan.org_id == org.id).order_by(Plan.year.desc())))
 
 
+def due_year(today: date) -> int:
+    """The year whose report is due next: last year's until its deadline (1 April), then the running year's."""
+    return today.year - 1 if today < deadline(today.year - 1) else today.year
+
+
 def default_year(years: list[int], today: date) -> int | None:
-    """Early in a year the report due is last year's: the latest plan year before this one, else the latest."""
-    earlier = [y for y in years if y < today.year]
-    return earlier[0] if earlier else (years[0] if years else None)
+    """The report due next when its plan is there, else the latest plan year before it, else the latest."""
+    due = due_year(today)
+    earlier = [y for y in years if y <= due]
+    return earlier[0] if earlier else (years[-1] if years else None)
 
 
 def deadline(year: int) -> date:
