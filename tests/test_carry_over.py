@@ -97,6 +97,8 @@ def test_undo_puts_everything_back_while_nothing_changed(api, world, year):
     late, waiting = year["late"], year["waiting"]
     carried = _carry(api, world, {"task_ids": [late.id, waiting.id]}).get_json()
     new_ids = [t["id"] for t in carried["tasks"]]
+    # Its old date has passed and none was given: 待定时限, to be assigned a date, so not green (待交办).
+    assert [(t["due_date"], t["light"]) for t in carried["tasks"] if t["title"] == "清理历史积案"] == [(None, "none")]
     api("cadre").get(f"/tasks/{new_ids[0]}")  # reading does not count as a change
     response = api("office").post(f"/carry-overs/{carried['id']}/undo")
     assert response.status_code == 200, response.get_json()

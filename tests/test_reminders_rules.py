@@ -122,6 +122,23 @@ def test_review_waiting_after_two_working_days_to_reviewers(app, world, quiet_qu
     assert kinds(OCT8, "leader") == ["review_waiting"]
 
 
+def test_no_deadline_reminders_while_completion_waits_for_review(app, world, quiet_queue):
+    """The owner asked to close it: the reviewers are reminded to review, nobody is told it is overdue (issue 16)."""
+    task = world.task(start_date=None, due_date=date(2024, 9, 20))  # long overdue by Oct 8
+    req = task_requests.request_completion(get_user("cadre"), task, "已完成")
+    req.created_at = datetime(2024, 9, 27, 2, tzinfo=timezone.utc)
+    db.session.commit()
+    sweep(OCT8)
+    assert kinds(OCT8, "cadre") == [] and kinds(OCT8, "cadre2") == []
+    assert kinds(OCT8, "leader") == ["review_waiting"] and kinds(OCT8, "office") == ["review_waiting"]
+    # Returned: the deadline reminders come back the next working day, escalation included.
+    task_requests.review(get_user("leader"), task, False, "请补齐台账")
+    db.session.commit()
+    sweep(OCT9)
+    assert kinds(OCT9, "cadre") == ["overdue"] and kinds(OCT9, "cadre2") == ["overdue"]
+    assert "escalation" in kinds(OCT9, "leader")
+
+
 def test_unknown_year_is_provisional_and_never_crashes(app, world, quiet_queue):
     from tracker.services.calendar.workdays import is_provisional
     task = world.task(start_date=None, due_date=date(2031, 10, 1))

@@ -26,7 +26,7 @@ from tracker.services.reminders import recurring, rules
 from tracker.services.reminders.sweep import scheduled
 from tracker.services.reporting import collect
 from tracker.services.reporting.template import save_template
-from tracker.services.tasks import lights
+from tracker.services.tasks import deadlines, lights
 from tracker.services.tasks.verbs import create_task
 
 OCT3, OCT8, OCT9 = date(2024, 10, 3), date(2024, 10, 8), date(2024, 10, 9)
@@ -44,10 +44,11 @@ class Case:
     status: str = "assigned"
     idle_days: int = 0  # days since the last activity
     custom: bool = False  # a task of 白地镇, whose thresholds are CUSTOM
+    past_due: bool = False  # for "none": nobody is held to it yet, but its date has passed (API overdue)
 
     @property
     def overdue(self) -> bool:
-        return self.light == "red"
+        return self.light == "red" or self.past_due
 
 
 CASES = [
@@ -63,12 +64,13 @@ CASES = [
     Case("idle 12 days under the 30-day default", date(2024, 11, 20), date(2024, 12, 31), "green", idle_days=12),
     Case("idle 31 days under the 30-day default", date(2024, 11, 20), date(2024, 12, 31), "yellow", "stalled",
          idle_days=31),
-    Case("a draft past its due date", OCT9, OCT3, "red", status="draft"),
-    Case("a draft is never stalled", date(2024, 11, 20), date(2024, 12, 31), "green", status="draft",
+    Case("a draft past its due date is to be assigned, not red", OCT9, OCT3, "none", status="draft",
+         past_due=True),
+    Case("a draft is never stalled", date(2024, 11, 20), date(2024, 12, 31), "none", status="draft",
          idle_days=40),
     Case("done past its due date", OCT9, OCT3, "grey", status="done"),
     Case("waiting for review past its due date", OCT9, OCT3, "red", status="completion_requested"),
-    Case("no due date", OCT9, None, "green", status="draft"),
+    Case("a draft without a due date", OCT9, None, "none", status="draft"),
 ]
 
 
@@ -116,7 +118,7 @@ def test_the_python_light_and_its_sql_twin(app, cases):
             select(PlanTask.id).where(PlanTask.id == task.id, lights.light_condition(name, bounds)))]
         assert in_sql == [case.light], case.name
         urgency = db.session.scalar(select(lights.urgency_column(bounds)).where(PlanTask.id == task.id))
-        assert urgency == {"red": 0, "yellow": 1, "green": 2, "grey": 3}[case.light], case.name
+        assert urgency == {"red": 0, "yellow": 1, "none": 2, "green": 3, "grey": 4}[case.light], case.name
 
 
 def test_the_dashboard_counts_what_the_lights_say(app, world, cases):
@@ -160,7 +162,9 @@ def test_the_sweep_selects_what_the_lights_say(app, cases, quiet_queue):
         for case in day_cases:
             kinds = set(db.session.scalars(select(Notification.kind).where(
                 Notification.task_id == cases[case.name], Notification.for_date == day)))
-            reached = case.status not in ("draft", "done")  # drafts have no owner; closed tasks are quiet
+            # Drafts have no owner; closed tasks are quiet; a completion waiting for review presses only reviewers.
+            reached = case.status not in ("draft", "done") and not deadlines.is_awaiting_review(
+                db.session.get(PlanTask, cases[case.name]))
             assert ("overdue" in kinds) == (reached and case.overdue), case.name
             assert bool(kinds & {"due_soon", "due_today"}) == (reached and case.why == "due"), case.name
             assert ("stalled" in kinds) == (reached and case.why == "stalled"), case.name

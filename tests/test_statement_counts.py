@@ -6,6 +6,7 @@ from sqlalchemy import event
 from tracker.extensions import db
 from tracker.services.people.users import get_user
 from tracker.services.tasks import progress
+from tracker.services.tasks.lights import LIGHTS
 
 
 @contextmanager
@@ -141,7 +142,7 @@ def test_dashboard_breakdowns_agree_with_the_tasks_in_a_fixed_number_of_statemen
             if t.status != "cancelled":
                 g["sum"] += t.progress
                 g["n"] += 1
-        return {k: (g["total"], {lamp: g["lights"][lamp] for lamp in ("red", "yellow", "green", "grey")},
+        return {k: (g["total"], {lamp: g["lights"][lamp] for lamp in LIGHTS},
                     round(g["sum"] / g["n"]) if g["n"] else 0) for k, g in groups.items()}
 
     def shown(groups):

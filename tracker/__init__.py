@@ -104,9 +104,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Filters that format dates the Chinese way."""
+    """Filters that format dates the Chinese way, and the lights' names (one list for every page)."""
     from tracker.formatting import register
+    from tracker.services.tasks.lights import LIGHT_LABELS, LIGHTS
     register(app)
+    app.add_template_global(LIGHTS, "LIGHTS")
+    app.add_template_global(LIGHT_LABELS, "LIGHT_LABELS")
 
 
 def register_commands(app: Flask) -> None:

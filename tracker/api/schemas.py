@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tracker.services.validation import MAX_ID
 
 Status = Literal["draft", "assigned", "in_progress", "completion_requested", "done", "cancelled", "carried_over"]
-Light = Literal["red", "yellow", "green", "grey"]
+Light = Literal["red", "yellow", "green", "none", "grey"]  # none: 待交办 (no owner or no due date yet)
 
 
 class In(BaseModel):

@@ -15,7 +15,7 @@ from tracker.services.plans.sections import NUMERALS
 from tracker.services.tasks.lights import light_label
 
 # Light fills people know from Excel's own "bad / neutral / good" cell styles.
-LIGHT_FILLS = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE", "grey": "E7E6E6"}
+LIGHT_FILLS = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE", "none": "DDEBF7", "grey": "E7E6E6"}
 HEADER_FILL = "D9E1F2"
 # (header, width in characters): widths chosen so a landscape A4 page holds a row.
 COLUMNS = (("序号", 6), ("主题", 6), ("工作任务", 36), ("报告板块", 8), ("牵头领导", 10), ("责任单位", 12),

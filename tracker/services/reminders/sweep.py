@@ -77,19 +77,22 @@ def scheduled(day: date, now: datetime) -> Counter:
     counts: Counter = Counter()
     for group, org_cond in rule_groups(PlanTask.org_id):
         base = and_(PlanTask.status.in_(OPEN_STATUSES), org_cond)
+        # While its completion waits for review, only the reviewer is reminded (review_waiting below); the
+        # deadline reminders resume if the request is returned.
+        pressing = and_(base, ~deadlines.awaiting_review_sql())
         if group.is_on("due_soon"):
             # Due later than today: today's are due_today's. Keyed by the due date, so it is sent once per due
             # date and a missed day is caught up.
-            people = _workers(and_(base, deadlines.due_within_sql(day, group.due_soon_workdays),
+            people = _workers(and_(pressing, deadlines.due_within_sql(day, group.due_soon_workdays),
                                    PlanTask.due_date > day))
             counts["due_soon"] += _add("due_soon", people, day, now, key_date=people.c.due)
         if group.is_on("due_today"):
-            counts["due_today"] += _add("due_today", _workers(and_(base, deadlines.due_today_sql(day))), day, now)
+            counts["due_today"] += _add("due_today", _workers(and_(pressing, deadlines.due_today_sql(day))), day, now)
         if group.is_on("overdue"):
-            counts["overdue"] += _add("overdue", _workers(and_(base, deadlines.past_due_sql(day))), day, now)
+            counts["overdue"] += _add("overdue", _workers(and_(pressing, deadlines.past_due_sql(day))), day, now)
         if group.is_on("escalation"):
-            to_lead = _leads_select(and_(base, deadlines.late_by_sql(day, group.escalate_lead_after)))
-            to_committee = _committee_select(and_(base, deadlines.late_by_sql(day, group.escalate_committee_after)))
+            to_lead = _leads_select(and_(pressing, deadlines.late_by_sql(day, group.escalate_lead_after)))
+            to_committee = _committee_select(and_(pressing, deadlines.late_by_sql(day, group.escalate_committee_after)))
             counts["escalation"] += _add("escalation", union_all(to_lead, to_committee).subquery(), day, now)
         if group.is_on("review_waiting"):
             cutoff = local_midnight(sub_workdays(day, group.review_wait_workdays) + timedelta(days=1))
@@ -99,7 +102,7 @@ def scheduled(day: date, now: datetime) -> Counter:
             counts["review_waiting"] += _add(
                 "review_waiting", union_all(_leads_select(cond), _committee_select(cond)).subquery(), day, now)
         if group.is_on("stalled"):
-            people = _workers(and_(base, deadlines.stalled_sql(day, group.stalled_days)))
+            people = _workers(and_(pressing, deadlines.stalled_sql(day, group.stalled_days)))
             recent = exists().where(
                 Notification.task_id == people.c.tid, Notification.recipient_id == people.c.rid,
                 Notification.kind == "stalled",

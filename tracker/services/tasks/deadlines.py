@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import false, func
 
-from tracker.models import PlanTask
+from tracker.models import PlanTask, TaskStatus
 from tracker.services.calendar.clock import local_midnight
 from tracker.services.calendar.workdays import add_workdays, effective_due, is_workday, sub_workdays, workdays_between
 
@@ -99,3 +99,13 @@ def is_stalled(last: datetime | None, today: date, days: int) -> bool:
 def stalled_sql(today: date, days: int):
     """SQL twin of is_stalled on the task's last activity."""
     return last_activity_sql() < stalled_since(today, days)
+
+
+def is_awaiting_review(task) -> bool:
+    """Its completion waits for the reviewer: nobody presses the owner about deadlines meanwhile (issue 16)."""
+    return task.status == TaskStatus.completion_requested
+
+
+def awaiting_review_sql():
+    """SQL twin of is_awaiting_review."""
+    return PlanTask.status == TaskStatus.completion_requested.value

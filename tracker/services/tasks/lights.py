@@ -1,8 +1,8 @@
 """The traffic light (红黄绿灯) of a task, in Python for one task and in SQL for lists, filters and counts.
 
-grey closed, red overdue, yellow due within the organisation's due-soon working days or stalled (a draft is
-never yellow), green otherwise. Both halves decide through tracker.services.tasks.deadlines with the
-organisation's thresholds (tracker.services.tasks.thresholds); tests/test_rule_agreement.py checks they agree.
+grey closed; none (待交办) open but without an owner or a due date, so nobody is yet held to it; then red
+overdue, yellow due within the organisation's due-soon working days or stalled, green otherwise. Both halves
+decide through tracker.services.tasks.deadlines with the organisation's thresholds (tracker.services.tasks.thresholds); tests/test_rule_agreement.py checks they agree.
 """
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,8 +15,9 @@ from tracker.services.infra.caching import request_cache
 from tracker.services.tasks import deadlines
 from tracker.services.tasks.thresholds import custom_rules, defaults, rules_for
 
-LIGHTS = ("red", "yellow", "green", "grey")
-LIGHT_LABELS = {"red": "逾期", "yellow": "临期/停滞", "green": "正常", "grey": "已结束"}
+LIGHTS = ("red", "yellow", "green", "none", "grey")
+URGENCY = ("red", "yellow", "none", "green", "grey")  # most urgent first: a task to assign comes before calm ones
+LIGHT_LABELS = {"red": "逾期", "yellow": "临期/停滞", "green": "正常", "none": "待交办", "grey": "已结束"}
 LAMPS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}  # a closed task has no lamp, only 已结束
 
 
@@ -34,10 +35,10 @@ def light(task: PlanTask, today: date) -> str:
     """The light of one task today."""
     if task.is_closed:
         return "grey"
+    if task.owner_id is None or task.due_date is None:
+        return "none"
     if deadlines.is_past_due(task.due_date, today):
         return "red"
-    if task.status == "draft":
-        return "green"
     rules = rules_for(task.org_id)
     if deadlines.is_due_within(task.due_date, today, rules.due_soon_workdays) \
             or deadlines.is_stalled(deadlines.last_activity(task), today, rules.stalled_days):
@@ -93,20 +94,20 @@ def _conditions(b: LightBounds) -> dict:
     custom_ids = b.custom_org_ids
     closed = task_is_closed()
     is_open = not_(closed)
-    red = and_(is_open, PlanTask.due_date.is_not(None), PlanTask.due_date < b.overdue_before)
-    not_red = or_(PlanTask.due_date.is_(None), PlanTask.due_date >= b.overdue_before)
+    unheld = and_(is_open, or_(PlanTask.owner_id.is_(None), PlanTask.due_date.is_(None)))
+    held = and_(is_open, PlanTask.owner_id.is_not(None), PlanTask.due_date.is_not(None))
+    red = and_(held, PlanTask.due_date < b.overdue_before)
+    not_red = PlanTask.due_date >= b.overdue_before
     last = deadlines.last_activity_sql()
     warns, calms = [], []
     for t in b.thresholds:
         scope = PlanTask.org_id.in_(t.org_ids) if t.org_ids is not None else (
             PlanTask.org_id.not_in(custom_ids) if custom_ids else true())
-        warns.append(and_(scope, or_(and_(PlanTask.due_date.is_not(None), PlanTask.due_date <= t.due_soon_until),
-                                     last < t.stalled_since)))
-        calms.append(and_(scope, or_(PlanTask.due_date.is_(None), PlanTask.due_date > t.due_soon_until),
-                          last >= t.stalled_since))
-    yellow = and_(is_open, not_red, PlanTask.status != "draft", or_(*warns))
-    green = and_(is_open, not_red, or_(PlanTask.status == "draft", or_(*calms)))
-    return {"grey": closed, "red": red, "yellow": yellow, "green": green}
+        warns.append(and_(scope, or_(PlanTask.due_date <= t.due_soon_until, last < t.stalled_since)))
+        calms.append(and_(scope, PlanTask.due_date > t.due_soon_until, last >= t.stalled_since))
+    yellow = and_(held, not_red, or_(*warns))
+    green = and_(held, not_red, or_(*calms))
+    return {"grey": closed, "none": unheld, "red": red, "yellow": yellow, "green": green}
 
 
 def light_condition(light: str, b: LightBounds):
@@ -118,12 +119,14 @@ def light_condition(light: str, b: LightBounds):
 def light_column(b: LightBounds):
     """A CASE expression giving each task's light as text (for GROUP BY)."""
     c = _conditions(b)
-    return case((c["grey"], literal("grey")), (c["red"], literal("red")), (c["yellow"], literal("yellow")),
-                else_=literal("green"))
+    return case((c["grey"], literal("grey")), (c["none"], literal("none")), (c["red"], literal("red")),
+                (c["yellow"], literal("yellow")), else_=literal("green"))
 
 
 @lru_cache(maxsize=64)
 def urgency_column(b: LightBounds):
-    """0 red, 1 yellow, 2 green, 3 grey: most urgent first when sorted ascending."""
+    """The light's place in URGENCY: most urgent first when sorted ascending."""
     c = _conditions(b)
-    return case((c["grey"], 3), (c["red"], 0), (c["yellow"], 1), else_=2)
+    rank = URGENCY.index
+    return case((c["grey"], rank("grey")), (c["none"], rank("none")), (c["red"], rank("red")),
+                (c["yellow"], rank("yellow")), else_=rank("green"))

@@ -9,7 +9,7 @@ from tracker.extensions import db
 from tracker.models import Organisation, Plan, PlanTask, PlanTheme, User, task_co_owner, task_is_open
 from tracker.services.people.orgs import visible_org_ids
 from tracker.services.tasks import counting
-from tracker.services.tasks.lights import bounds, light_condition, urgency_column
+from tracker.services.tasks.lights import URGENCY, bounds, light_condition, urgency_column
 from tracker.services.tasks.queries import TaskFilters, visible_tasks
 
 SORTS = {
@@ -70,9 +70,6 @@ def _order(query, sort: str, today: date):
         return query.order_by(theme_pos, PlanTask.parent_id.is_not(None), func.coalesce(PlanTask.parent_id, PlanTask.id),
                               PlanTask.id)
     return query.order_by(urgency_column(bounds(today)), due_last, PlanTask.due_date, PlanTask.id)
-
-
-URGENCY = ("red", "yellow", "green", "grey")
 
 
 def _most_urgent(query, today: date, page: int, per_page: int):
