@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import select
 
 import config
-from tests.reminders_fixtures import reminder_worker, smtp, wait_until  # noqa: F401
+from tests.reminders_fixtures import quiet_queue, reminder_worker, smtp, wait_until  # noqa: F401
 from tracker import create_app, embedded_redis
 from tracker.extensions import db
 from tracker.models import Delivery
@@ -127,3 +127,37 @@ def test_redis_restarted_between_sweep_and_send_loses_nothing(app, world, smtp, 
         worker.stop()
         proc.kill()
         proc.wait(timeout=10)
+
+
+def test_two_hand_outs_at_once_return_only_what_each_claimed(app, world, smtp, quiet_queue):
+    import threading
+
+    from tracker.models.types import utcnow
+    from tracker.services.reminders import outbox
+    _email("cadre")
+    _urge_all(_tasks(world, 5))
+    _age_claims(app)  # their messages count as lost: both hand-outs would take them
+    results, first_claimed, first_may_commit = {}, threading.Event(), threading.Event()
+
+    def hand_out(name):
+        with app.app_context():
+            if name == "second":
+                first_claimed.wait(10)  # runs while the first holds its rows, uncommitted
+            results[name] = outbox.claim_for_handout(utcnow())
+            if name == "first":
+                first_claimed.set()
+                first_may_commit.wait(10)
+            db.session.commit()
+
+    threads = [threading.Thread(target=hand_out, args=(n,)) for n in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    assert first_claimed.wait(10)
+    import time
+    time.sleep(0.5)  # the second hand-out is now waiting for the first's locks
+    first_may_commit.set()
+    for thread in threads:
+        thread.join(20)
+    ids = sorted(d.id for d in db.session.scalars(select(Delivery)))
+    assert len(ids) == 10 and results["first"] == ids  # 交办 and 催办 of five tasks
+    assert results["second"] == []  # it read the same rows but claimed none of them

@@ -42,7 +42,8 @@ def enqueue(ids: list[int]) -> None:
 
 
 def claim_for_handout(now: datetime, limit: int = 50_000) -> list[int]:
-    """Mark pending deliveries that are not (or no longer) in anybody's hands as queued now; returns their ids."""
+    """Mark pending deliveries that are not (or no longer) in anybody's hands as queued now; returns the ids it
+    marked, never one another hand-out took meanwhile."""
     stale = _stale(now)
     ready = (
         Delivery.status == "pending",
@@ -50,11 +51,13 @@ def claim_for_handout(now: datetime, limit: int = 50_000) -> list[int]:
         or_(Delivery.queued_at.is_(None), Delivery.queued_at < stale),
         or_(Delivery.claimed_at.is_(None), Delivery.claimed_at < stale),
     )
-    ids = list(db.session.scalars(select(Delivery.id).where(*ready).order_by(Delivery.id).limit(limit)))
-    if ids:
-        db.session.execute(update(Delivery).where(Delivery.id.in_(ids), *ready).values(queued_at=now),
-                           execution_options={"synchronize_session": False})
-    return ids
+    # One UPDATE … RETURNING, the conditions in it: a second hand-out that waited for this one's row locks
+    # re-checks them on the rows as committed and gets none of these (issue 18.18: it returned what it read).
+    candidates = select(Delivery.id).where(*ready).order_by(Delivery.id).limit(limit).scalar_subquery()
+    rows = db.session.execute(
+        update(Delivery).where(Delivery.id.in_(candidates), *ready).values(queued_at=now).returning(Delivery.id),
+        execution_options={"synchronize_session": False})
+    return sorted(r[0] for r in rows)
 
 
 def claim_for_sending(ids: list[int], now: datetime) -> list[int]:
