@@ -82,7 +82,8 @@ def send_batch(ids: list[int]) -> list[tuple[list[int], float]]:
                 send_one(out, mailer)
             except Exception as exc:  # recorded on the row, retried with backoff, then visibly failed
                 log.warning("delivery %s (%s) failed on attempt %s: %s", out.id, out.channel, out.attempts, exc)
-                error = f"{type(exc).__name__}: {exc}"
+                # A robot's failure is already our own short reason (never the peer's answer, issue 18.1).
+                error = str(exc) if isinstance(exc, robots.RobotError) else f"{type(exc).__name__}: {exc}"
                 if isinstance(exc, MailServerDown):  # the rest of the batch's email waits for the retry too
                     mail_down = error
                 outcomes.fail(out, error)

@@ -2,19 +2,24 @@
 import base64
 import hashlib
 import hmac
+import http.client
 import json
+import socket
+import ssl
 import time
 import urllib.parse
-import urllib.request
 
 from flask import current_app
 from limits import RateLimitItemPerSecond
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
+from tracker.services.reminders import webhooks
+
 
 class RobotError(Exception):
-    """The robot refused the message (a network error, an HTTP error, or errcode ≠ 0 in a 200 reply)."""
+    """The robot did not take the message. The text is ours — an HTTP status or errcode and a short Chinese
+    reason — never the peer's answer, which 提醒记录 would otherwise show (issue 18.1)."""
 
 
 def dingtalk_url(webhook: str, secret: str, now_ms: int | None = None) -> str:
@@ -34,23 +39,66 @@ def payload(channel: str, title: str, text: str) -> dict:
     return {"msgtype": "markdown", "markdown": {"title": title, "text": f"#### {title}\n{text}"}}
 
 
+def _connection(target: webhooks.Target, timeout: float) -> http.client.HTTPConnection:
+    """A connection to the address the host was checked and resolved to (TLS still verifies the host name)."""
+    if target.is_https:
+        conn = http.client.HTTPSConnection(target.host, target.port, timeout=timeout,
+                                           context=ssl.create_default_context())
+    else:
+        conn = http.client.HTTPConnection(target.host, target.port, timeout=timeout)
+    # http.client opens its socket through this attribute; pinning it to the checked IP leaves no second DNS
+    # answer (a rebinding) between the check and the connection.
+    conn._create_connection = lambda address, *args, **kwargs: socket.create_connection(
+        (target.ip, target.port), *args, **kwargs)
+    return conn
+
+
+def _network_reason(exc: Exception) -> str:
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return "连接机器人服务器超时"
+    if isinstance(exc, ssl.SSLError):
+        return "与机器人服务器的加密连接失败(证书或协议)"
+    if isinstance(exc, ConnectionRefusedError):
+        return "机器人服务器拒绝连接"
+    return f"与机器人服务器的网络连接失败({type(exc).__name__})"
+
+
 def post(channel: str, webhook: str, secret: str, title: str, text: str) -> None:
-    """Send one markdown message; raises RobotError unless the robot says errcode 0."""
-    url = dingtalk_url(webhook, secret) if channel == "dingtalk" else webhook
-    body = json.dumps(payload(channel, title, text), ensure_ascii=False).encode()
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json; charset=utf-8"})
+    """Send one markdown message; raises RobotError unless the robot says errcode 0.
+
+    Redirects are never followed (http.client follows none): a 3xx is a failure like any other status.
+    """
     try:
-        with urllib.request.urlopen(request, timeout=current_app.config["ROBOT_TIMEOUT"]) as response:
-            raw = response.read(65536)
-    except Exception as exc:
-        raise RobotError(f"{type(exc).__name__}: {exc}") from None
+        target = webhooks.target(channel, webhook)
+    except webhooks.AddressRefused as exc:
+        raise RobotError(str(exc)) from None
+    path = dingtalk_url(target.path, secret) if channel == "dingtalk" else target.path
+    body = json.dumps(payload(channel, title, text), ensure_ascii=False).encode()
+    conn = _connection(target, current_app.config["ROBOT_TIMEOUT"])
+    try:
+        conn.request("POST", path, body=body, headers={"Content-Type": "application/json; charset=utf-8"})
+        response = conn.getresponse()
+        status, raw = response.status, response.read(65536)
+    except (OSError, http.client.HTTPException) as exc:
+        raise RobotError(_network_reason(exc)) from None
+    finally:
+        conn.close()
+    if 300 <= status < 400:
+        raise RobotError(f"机器人服务器要求跳转(HTTP {status}),已拒绝跟随")
+    if status != 200:
+        raise RobotError(f"机器人服务器返回 HTTP {status}")
     try:
         answer = json.loads(raw or b"{}")
     except ValueError:
-        raise RobotError(f"无法解析机器人的回复:{raw[:200]!r}") from None
-    # Both robots answer HTTP 200 with {"errcode": …, "errmsg": …}; only errcode 0 means delivered.
-    if not isinstance(answer, dict) or answer.get("errcode") != 0:
-        raise RobotError(f"机器人返回错误:{str(answer)[:300]}")
+        raise RobotError("机器人的回复无法解析(HTTP 200)") from None
+    # Both robots answer HTTP 200 with {"errcode": …, "errmsg": …}; only errcode 0 means delivered. The errcode,
+    # a number, is kept (45009: too many messages); errmsg is the peer's text and is not.
+    code = answer.get("errcode") if isinstance(answer, dict) else None
+    if code == 0 and not isinstance(code, bool):
+        return
+    if isinstance(code, int) and not isinstance(code, bool) and abs(code) < 10**9:
+        raise RobotError(f"机器人返回错误码 {code}")
+    raise RobotError("机器人的回复不是约定的格式(HTTP 200)")
 
 
 _limiters: dict[str, FixedWindowRateLimiter] = {}
