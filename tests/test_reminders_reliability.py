@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import select
 
 import config
-from tests.reminders_fixtures import quiet_queue, reminder_worker, smtp, wait_until  # noqa: F401
+from tests.reminders_fixtures import quiet_queue, reminder_worker, robot_server, smtp, wait_until  # noqa: F401
 from tracker import create_app, embedded_redis
 from tracker.extensions import db
 from tracker.models import Delivery
@@ -161,3 +161,48 @@ def test_two_hand_outs_at_once_return_only_what_each_claimed(app, world, smtp, q
     ids = sorted(d.id for d in db.session.scalars(select(Delivery)))
     assert len(ids) == 10 and results["first"] == ids  # 交办 and 催办 of five tasks
     assert results["second"] == []  # it read the same rows but claimed none of them
+
+
+def test_redis_gone_under_the_robot_rate_limiter_is_a_recorded_failure(app, world, robot_server, quiet_queue,
+                                                                       tmp_path):
+    from datetime import timedelta
+
+    from tasks.reminders import send_batch
+    from tracker.models import OrgChannels
+    office = get_user("office")
+    db.session.add(OrgChannels(org_id=office.org_id, is_email_on=False, wecom_webhook=robot_server.url + "/wecom",
+                               dingtalk_webhook="", dingtalk_secret=""))
+    db.session.commit()
+    tasks = _tasks(world, 3)  # three 交办 messages to the WeCom robot
+    proc, url = embedded_redis.start(tmp_path / "limiter-redis")
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    broker = app.config["CELERY"]
+    app.config["CELERY"] = {**broker, "broker_url": url}  # the limiter counts in this Redis
+    try:
+        def redis_dies(n):
+            if n == 1:  # once the first message is on its way
+                proc.kill()
+                proc.wait(timeout=10)
+        robot_server.on_request = redis_dies
+        ids = sorted(db.session.scalars(select(Delivery.id)))
+        later = send_batch(ids)  # raised ConnectionError before, leaving the first send unrecorded
+        assert len(robot_server.requests) == 1
+        rows = {d.id: d for d in db.session.scalars(select(Delivery))}
+        assert sorted(d.status for d in rows.values()) == ["pending", "pending", "sent"]
+        waiting = [d for d in rows.values() if d.status == "pending"]
+        assert all(d.last_error == "发送频率计数服务(Redis)暂时不可用,稍后重试" and d.attempts == 1
+                   and d.claimed_at is None for d in waiting)
+        assert sorted(i for again, _ in later for i in again) == sorted(d.id for d in waiting)
+        proc, _ = embedded_redis.start(tmp_path / "limiter-redis", port=port)
+        robot_server.on_request = None
+        for d in waiting:  # as if the retry's backoff had passed
+            d.next_attempt_at -= timedelta(hours=2)
+        db.session.commit()
+        assert send_batch(ids) == []
+        assert _statuses() == Counter({"sent": 3})
+        sent_titles = Counter(t.title for r in robot_server.requests for t in tasks if t.title in str(r["json"]))
+        assert sent_titles == Counter({t.title: 1 for t in tasks})  # each once: nothing went twice
+    finally:
+        app.config["CELERY"] = broker
+        proc.kill()
+        proc.wait(timeout=10)

@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import logging
 import socket
 import ssl
 import time
@@ -16,10 +17,16 @@ from limits.strategies import FixedWindowRateLimiter
 
 from tracker.services.reminders import webhooks
 
+log = logging.getLogger(__name__)
+
 
 class RobotError(Exception):
     """The robot did not take the message. The text is ours — an HTTP status or errcode and a short Chinese
     reason — never the peer's answer, which 提醒记录 would otherwise show (issue 18.1)."""
+
+
+class LimiterDown(RobotError):
+    """The rate limiter's Redis cannot be reached: the batch's other robot messages wait for a retry too."""
 
 
 def dingtalk_url(webhook: str, secret: str, now_ms: int | None = None) -> str:
@@ -106,18 +113,28 @@ _limiters: dict[str, FixedWindowRateLimiter] = {}
 
 def _limiter() -> FixedWindowRateLimiter:
     """One fixed-window limiter per broker URL, its counts in Redis so every worker shares them (the limits package,
-    which Flask-Limiter counts logins with)."""
+    which Flask-Limiter counts logins with). Timeouts bound how long a Redis that is gone can hold a batch."""
     url = current_app.config["CELERY"]["broker_url"]
     if url not in _limiters:
-        _limiters[url] = FixedWindowRateLimiter(storage_from_string(url))
+        timeout = min(5.0, current_app.config["ROBOT_TIMEOUT"])
+        _limiters[url] = FixedWindowRateLimiter(storage_from_string(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout))
     return _limiters[url]
 
 
 def wait_for_slot(webhook: str) -> float:
-    """Take a slot in the webhook's window (about 20 a minute); returns 0, or the seconds to wait when full."""
+    """Take a slot in the webhook's window (about 20 a minute); returns 0, or the seconds to wait when full.
+
+    A limiter that cannot count (Redis down) raises RobotError: an ordinary failure of this delivery, recorded
+    and retried later like any other (issue 18.17: it escaped the batch, whose sends then went again).
+    """
     limit, window = current_app.config["ROBOT_RATE_LIMIT"], current_app.config["ROBOT_RATE_WINDOW"]
     item = RateLimitItemPerSecond(limit, max(1, round(window)), namespace="robot-rate")
     key = hashlib.sha256(webhook.encode()).hexdigest()[:16]
-    if _limiter().hit(item, key):
-        return 0.0
-    return max(0.05, _limiter().get_window_stats(item, key).reset_time - time.time() + 0.05)
+    try:
+        if _limiter().hit(item, key):
+            return 0.0
+        return max(0.05, _limiter().get_window_stats(item, key).reset_time - time.time() + 0.05)
+    except Exception as exc:  # redis-py's ConnectionError, TimeoutError…: whatever the storage raises
+        log.warning("robot rate limiter unavailable: %s: %s", type(exc).__name__, exc)
+        raise LimiterDown("发送频率计数服务(Redis)暂时不可用,稍后重试") from None
