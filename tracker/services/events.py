@@ -25,3 +25,7 @@ Sender: the task. Keywords: actor, request (the TaskRequest), entry (the AuditEn
 calendar_confirmed = _signals.signal("calendar-confirmed", doc="""A year's working-day schedule was confirmed.
 
 Sender: the year (an int). Keywords: actor.""")
+
+password_changed = _signals.signal("password-changed", doc="""A user's password was set anew (a reset or a change).
+
+Sender: the user. Keywords: actor (a User, or None for the command line).""")

@@ -1,0 +1,32 @@
+"""Calendar feeds say why the system renewed them (a password reset, issue 18.12); robot errors recorded before
+issue 18.1 quoted the peer's answer, and are replaced by a reason of ours.
+
+Revision ID: 0580
+Revises: 0520
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0580"
+down_revision = "0520"
+branch_labels = None
+depends_on = None
+
+CLEARED = "机器人发送失败(旧记录:原因含对方的回复,已清除)"
+
+
+def upgrade():
+    with op.batch_alter_table("calendar_feed") as batch:
+        batch.add_column(sa.Column("renewed_because", sa.String(20), nullable=True))
+    # Every robot failure used to be "RobotError: " and the peer's text or the HTTP library's (a reason phrase,
+    # an errmsg, up to 300 characters of the answer); only the one message of our own is kept.
+    op.execute(sa.text(
+        "UPDATE delivery SET last_error = :cleared WHERE channel IN ('wecom', 'dingtalk') "
+        "AND last_error LIKE 'RobotError: %' AND last_error <> 'RobotError: 本单位未配置该机器人'"
+    ).bindparams(cleared=CLEARED))
+
+
+def downgrade():
+    # The cleared texts are not brought back: they were the peers' and should never have been kept.
+    with op.batch_alter_table("calendar_feed") as batch:
+        batch.drop_column("renewed_because")
