@@ -64,16 +64,18 @@ def send_batch(ids: list[int]) -> list[tuple[list[int], float]]:
     if not claimed:
         return []
     outgoing = load_outgoing(claimed)
-    db.session.commit()
     outcomes = Outcomes(claimed)
+    outcomes.start_window([o.id for o in outgoing])
+    db.session.commit()
     mail_down = limiter_down = ""
     mailer = Mailer()
     try:
-        for out in outgoing:
+        for index, out in enumerate(outgoing):
             # At the top of every pass, whatever the last outcome was: a run of slow failures must renew the
             # claim too, or a sweep hands out what this batch still holds and another worker sends it.
             if outcomes.checkpoint_due():
                 outcomes.record()
+                outcomes.start_window([o.id for o in outgoing[index:]])
                 db.session.commit()
             is_robot = out.channel != "email"
             if mail_down and not is_robot or limiter_down and is_robot:
@@ -82,8 +84,7 @@ def send_batch(ids: list[int]) -> list[tuple[list[int], float]]:
             try:
                 # Inside the error handling: a rate limiter that fails is one more recorded failure (issue 18.17).
                 wait = robots.wait_for_slot(out.webhook) if is_robot and out.webhook else 0.0
-                if not wait:
-                    send_one(out, mailer)
+                resent = False if wait else send_one(out, mailer)
             except Exception as exc:  # recorded on the row, retried with backoff, then visibly failed
                 log.warning("delivery %s (%s) failed on attempt %s: %s", out.id, out.channel, out.attempts, exc)
                 # A robot's failure is already our own short reason (never the peer's answer, issue 18.1).
@@ -92,12 +93,12 @@ def send_batch(ids: list[int]) -> list[tuple[list[int], float]]:
                     mail_down = error
                 if isinstance(exc, robots.LimiterDown):  # and the rest of its robot messages
                     limiter_down = error
-                outcomes.fail(out, error)
+                outcomes.fail(out, error, uncertain=getattr(exc, "may_have_arrived", False))
                 continue
             if wait:
                 outcomes.defer(out.id, wait)
                 continue
-            outcomes.sent.append(out.id)
+            outcomes.send_done(out.id, uncertain=resent)
         outcomes.record()
         db.session.commit()
     finally:

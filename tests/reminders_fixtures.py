@@ -97,6 +97,7 @@ class RobotServer:
         self.followed: list = []
         self.mode = "ok"
         self.on_request = None  # called with each request's number, before it is answered
+        self.slow_first = 0.0  # seconds the first request's answer waits (a robot that served it, then timed out)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -115,6 +116,8 @@ class RobotServer:
                                         "at": time.monotonic()})
                 if server.on_request is not None:
                     server.on_request(len(server.requests))
+                if server.slow_first and len(server.requests) == 1:
+                    time.sleep(server.slow_first)  # posted to the group already; the answer comes late
                 if server.mode == "redirect":
                     self.send_response(302)
                     self.send_header("Location", "/elsewhere")

@@ -90,7 +90,13 @@ def test_0580_adds_the_renewal_reason_clears_quoted_robot_answers_and_goes_back(
             ("secret-token-of-twenty-chars", None)]
         kept = list(conn.scalars(text("SELECT last_error FROM delivery ORDER BY id")))
     assert kept == ["机器人发送失败(旧记录:原因含对方的回复,已清除)", *errors[1:]]
-    downgrade(directory=MIGRATIONS, revision="0520")
     with engine.connect() as conn:
+        assert list(conn.scalars(text("SELECT uncertain_attempts FROM delivery"))) == [0, 0, 0]
+    downgrade(directory=MIGRATIONS, revision="0520")
+    with engine.begin() as conn:
         assert conn.scalar(text("SELECT count(*) FROM calendar_feed")) == 1
+        assert conn.scalar(text("SELECT count(*) FROM delivery")) == 3
+        with pytest.raises(Exception, match="CHECK constraint failed"):  # 0520's constraints are still there
+            conn.execute(text("UPDATE delivery SET status = 'lost'"))
+    assert "uncertain_attempts" not in {c["name"] for c in inspect(create_engine(engine.url)).get_columns("delivery")}
     assert "renewed_because" not in {c["name"] for c in inspect(create_engine(engine.url)).get_columns("calendar_feed")}

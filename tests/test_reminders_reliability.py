@@ -71,6 +71,10 @@ def test_worker_killed_mid_batch_loses_nothing(app, world, runner, smtp, reminde
     assert set(counts) == {f"【催办】《任务{i:02d}》" for i in range(20)}
     assert sum(counts.values()) - 20 <= 1  # at most the message in flight at the kill is repeated
     assert _statuses() == Counter({"sent": 20})
+    # The log says how many may have arrived twice: never fewer than did, at most the one marked in flight.
+    from tracker.services.reminders.log import summary
+    maybe_more = summary(get_user("office").org_id)["email"]["maybe_more"]
+    assert sum(counts.values()) - 20 <= maybe_more <= 1
 
 
 def test_smtp_down_then_back_everything_arrives_once(app, world, smtp, reminder_worker):
@@ -206,3 +210,36 @@ def test_redis_gone_under_the_robot_rate_limiter_is_a_recorded_failure(app, worl
         app.config["CELERY"] = broker
         proc.kill()
         proc.wait(timeout=10)
+
+
+def test_a_robot_that_served_a_message_then_timed_out_is_counted_as_maybe_twice(app, client, world, robot_server,
+                                                                                 quiet_queue):
+    from datetime import timedelta
+
+    from tasks.reminders import send_batch
+    from tracker.models import OrgChannels
+    from tracker.services.reminders.log import summary
+    office = get_user("office")
+    db.session.add(OrgChannels(org_id=office.org_id, is_email_on=False, wecom_webhook=robot_server.url + "/wecom",
+                               dingtalk_webhook="", dingtalk_secret=""))
+    db.session.commit()
+    app.config["ROBOT_TIMEOUT"] = 0.5
+    robot_server.slow_first = 1.5
+    _tasks(world, 2)
+    ids = sorted(db.session.scalars(select(Delivery.id)))
+    send_batch(ids)
+    db.session.rollback()
+    first = db.session.get(Delivery, ids[0])
+    assert first.status == "pending" and first.last_error == "连接机器人服务器超时,对方可能已收到"
+    assert first.uncertain_attempts == 1
+    first.next_attempt_at -= timedelta(hours=2)  # as if the backoff had passed
+    db.session.commit()
+    send_batch(ids)
+    assert _statuses() == Counter({"sent": 2})
+    assert len(robot_server.requests) == 3  # the robot posted the first message twice
+    wecom = summary(office.org_id)["wecom"]
+    assert wecom["sent"] == 2 and wecom["maybe_more"] == 1  # received 3: within sent … sent + maybe_more
+    from tests.test_reminders_web import login
+    login(client, "office")
+    page = client.get("/notices/log").get_data(as_text=True)
+    assert "可能重复送达" in page and "最多 1 条" in page

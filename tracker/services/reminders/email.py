@@ -88,29 +88,43 @@ class Mailer:
             raise MailServerDown(f"{type(exc).__name__}: {exc}") from None
         return conn
 
-    def send(self, to_name: str, to_addr: str, subject: str, body: str) -> None:
-        """Send one message; a broken connection is reopened once, then any error is the caller's to retry."""
+    def send(self, to_name: str, to_addr: str, subject: str, body: str) -> bool:
+        """Send one message; a broken connection is reopened once, then any error is the caller's to retry.
+
+        Returns True when the message went only on the second try after a dropped connection: the first may have
+        arrived too. An error after such a drop says so (`may_have_arrived`), for the reminder log.
+        """
         if not self.sender:
             raise MailServerDown("MAIL_DEFAULT_SENDER 不是有效的发件地址")
         raw = render(self.sender, to_name, to_addr, subject, body)
         to_addr = to_addr.strip()
+        dropped = False
         for last_try in (False, True):
             if self.conn is None:
-                self.conn = self._connect()
+                try:
+                    self.conn = self._connect()
+                except MailServerDown as exc:
+                    exc.may_have_arrived = dropped
+                    raise
             try:
                 self.conn.sendmail(self.envelope_from, [to_addr], raw)
-                return
+                return dropped
             except REFUSALS as exc:
                 if getattr(exc, "smtp_code", None) != 421:  # 421: the server is closing the connection
+                    exc.may_have_arrived = dropped
                     raise
                 self.close()
                 if last_try:
+                    exc.may_have_arrived = dropped
                     raise
-            except (smtplib.SMTPException, OSError):
+            except (smtplib.SMTPException, OSError) as exc:
                 # A dropped connection: the message may have gone, so resending it can at most repeat one.
                 self.close()
+                dropped = True
                 if last_try:
+                    exc.may_have_arrived = True
                     raise
+        return dropped
 
     def close(self) -> None:
         if self.conn is not None:

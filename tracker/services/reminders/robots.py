@@ -24,6 +24,8 @@ class RobotError(Exception):
     """The robot did not take the message. The text is ours — an HTTP status or errcode and a short Chinese
     reason — never the peer's answer, which 提醒记录 would otherwise show (issue 18.1)."""
 
+    may_have_arrived = False  # True when the message was written whole and only the answer went missing
+
 
 class LimiterDown(RobotError):
     """The rate limiter's Redis cannot be reached: the batch's other robot messages wait for a retry too."""
@@ -83,11 +85,18 @@ def post(channel: str, webhook: str, secret: str, title: str, text: str) -> None
     body = json.dumps(payload(channel, title, text), ensure_ascii=False).encode()
     conn = _connection(target, current_app.config["ROBOT_TIMEOUT"])
     try:
-        conn.request("POST", path, body=body, headers={"Content-Type": "application/json; charset=utf-8"})
-        response = conn.getresponse()
-        status, raw = response.status, response.read(65536)
-    except (OSError, http.client.HTTPException) as exc:
-        raise RobotError(_network_reason(exc)) from None
+        try:
+            conn.request("POST", path, body=body, headers={"Content-Type": "application/json; charset=utf-8"})
+        except (OSError, http.client.HTTPException) as exc:
+            raise RobotError(_network_reason(exc)) from None
+        try:
+            response = conn.getresponse()
+            status, raw = response.status, response.read(65536)
+        except (OSError, http.client.HTTPException) as exc:
+            # The whole message was written: the robot may have posted it and only its answer was lost.
+            error = RobotError(_network_reason(exc) + ",对方可能已收到")
+            error.may_have_arrived = True
+            raise error from None
     finally:
         conn.close()
     if 300 <= status < 400:
