@@ -43,6 +43,9 @@ class Config:
     # Argon2id costs (argon2-cffi's defaults: RFC 9106's second recommendation).
     PASSWORD_HASH_TIME_COST = 3
     PASSWORD_HASH_MEMORY_COST = 65536
+    # The robots' own endpoints, reached over https on the default port and only at public addresses
+    # (services/reminders/webhooks.py); a test points one at a name that resolves to loopback.
+    ROBOT_PUBLIC_HOSTS = {"wecom": "qyapi.weixin.qq.com", "dingtalk": "oapi.dingtalk.com"}
 
     def __init__(self):
         env = os.environ
@@ -108,6 +111,10 @@ class Config:
         self.ROBOT_RATE_LIMIT = int(env.get("ROBOT_RATE_LIMIT", 20))
         self.ROBOT_RATE_WINDOW = float(env.get("ROBOT_RATE_WINDOW", 60))
         self.ROBOT_TIMEOUT = float(env.get("ROBOT_TIMEOUT", 10))
+        # Robot hosts besides the real WeCom/DingTalk endpoints (issue 18.1), comma-separated `host` or `host:port`:
+        # an operator's own relay or gateway. A listed host may use http and resolve to private addresses.
+        self.ROBOT_ALLOWED_HOSTS = [h.strip().lower() for h in env.get("ROBOT_ALLOWED_HOSTS", "").split(",")
+                                    if h.strip()]
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.MAIL_SERVER = env.get("MAIL_SERVER", "")
         self.MAIL_PORT = int(env.get("MAIL_PORT", 25))

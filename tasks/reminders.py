@@ -40,8 +40,12 @@ def send(self, ids: list[int]) -> int:
     """Send these deliveries; failures are retried with backoff and jitter through the row, then marked failed."""
     clean = [i for i in ids if isinstance(i, int) and not isinstance(i, bool)] if isinstance(ids, list) else []
     later = send_batch(clean)
-    for again, delay in later:
-        self.app.send_task("reminders.send", args=[again], countdown=delay, queue=current_app.config["REMINDER_QUEUE"])
+    try:
+        for again, delay in later:
+            self.app.send_task("reminders.send", args=[again], countdown=delay,
+                               queue=current_app.config["REMINDER_QUEUE"])
+    except Exception:  # a broker that is down: the rows are queued until their retry time, then the sweep's again
+        log.warning("could not queue the retries of %d deliveries; the sweep will", len(later), exc_info=True)
     put_back = sum(len(again) for again, _ in later)
     log.info("reminder send: %d ids, %d to try again later", len(clean), put_back)
     return len(clean) - put_back
@@ -60,34 +64,41 @@ def send_batch(ids: list[int]) -> list[tuple[list[int], float]]:
     if not claimed:
         return []
     outgoing = load_outgoing(claimed)
-    db.session.commit()
     outcomes = Outcomes(claimed)
-    mail_down = ""
+    outcomes.start_window([o.id for o in outgoing])
+    db.session.commit()
+    mail_down = limiter_down = ""
     mailer = Mailer()
     try:
-        for out in outgoing:
+        for index, out in enumerate(outgoing):
             # At the top of every pass, whatever the last outcome was: a run of slow failures must renew the
             # claim too, or a sweep hands out what this batch still holds and another worker sends it.
             if outcomes.checkpoint_due():
                 outcomes.record()
+                outcomes.start_window([o.id for o in outgoing[index:]])
                 db.session.commit()
-            if out.channel == "email" and mail_down:
-                outcomes.fail(out, mail_down)
+            is_robot = out.channel != "email"
+            if mail_down and not is_robot or limiter_down and is_robot:
+                outcomes.fail(out, limiter_down if is_robot else mail_down)
                 continue
-            wait = robots.wait_for_slot(out.webhook) if out.channel != "email" and out.webhook else 0.0
+            try:
+                # Inside the error handling: a rate limiter that fails is one more recorded failure (issue 18.17).
+                wait = robots.wait_for_slot(out.webhook) if is_robot and out.webhook else 0.0
+                resent = False if wait else send_one(out, mailer)
+            except Exception as exc:  # recorded on the row, retried with backoff, then visibly failed
+                log.warning("delivery %s (%s) failed on attempt %s: %s", out.id, out.channel, out.attempts, exc)
+                # A robot's failure is already our own short reason (never the peer's answer, issue 18.1).
+                error = str(exc) if isinstance(exc, robots.RobotError) else f"{type(exc).__name__}: {exc}"
+                if isinstance(exc, MailServerDown):  # the rest of the batch's email waits for the retry too
+                    mail_down = error
+                if isinstance(exc, robots.LimiterDown):  # and the rest of its robot messages
+                    limiter_down = error
+                outcomes.fail(out, error, uncertain=getattr(exc, "may_have_arrived", False))
+                continue
             if wait:
                 outcomes.defer(out.id, wait)
                 continue
-            try:
-                send_one(out, mailer)
-            except Exception as exc:  # recorded on the row, retried with backoff, then visibly failed
-                log.warning("delivery %s (%s) failed on attempt %s: %s", out.id, out.channel, out.attempts, exc)
-                error = f"{type(exc).__name__}: {exc}"
-                if isinstance(exc, MailServerDown):  # the rest of the batch's email waits for the retry too
-                    mail_down = error
-                outcomes.fail(out, error)
-                continue
-            outcomes.sent.append(out.id)
+            outcomes.send_done(out.id, uncertain=resent)
         outcomes.record()
         db.session.commit()
     finally:

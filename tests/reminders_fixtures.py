@@ -87,22 +87,48 @@ class SmtpSink:
 
 
 class RobotServer:
-    """An HTTP server answering like WeCom / DingTalk robots; `mode` is "ok", "error" or "http500"."""
+    """An HTTP server answering like WeCom / DingTalk robots; `mode` is "ok", "error", "http500" (with a page
+    that must not reach 提醒记录) or "redirect" (to /elsewhere, which records any request that follows it)."""
+
+    PEER_PAGE = b"<html>internal dashboard: db password hunter2</html>"
 
     def __init__(self):
         self.requests: list = []
+        self.followed: list = []
         self.mode = "ok"
+        self.on_request = None  # called with each request's number, before it is answered
+        self.slow_first = 0.0  # seconds the first request's answer waits (a robot that served it, then timed out)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                server.followed.append(("GET", self.path))
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b'{"errcode": 0}')
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 url = urlparse(self.path)
+                if url.path == "/elsewhere":
+                    server.followed.append(("POST", self.path))
                 server.requests.append({"path": url.path, "query": parse_qs(url.query), "json": json.loads(body),
                                         "at": time.monotonic()})
+                if server.on_request is not None:
+                    server.on_request(len(server.requests))
+                if server.slow_first and len(server.requests) == 1:
+                    time.sleep(server.slow_first)  # posted to the group already; the answer comes late
+                if server.mode == "redirect":
+                    self.send_response(302)
+                    self.send_header("Location", "/elsewhere")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if server.mode == "http500":
                     self.send_response(500)
+                    self.send_header("Content-Length", str(len(server.PEER_PAGE)))
                     self.end_headers()
+                    self.wfile.write(server.PEER_PAGE)
                     return
                 answer = {"errcode": 0, "errmsg": "ok"} if server.mode == "ok" else \
                     {"errcode": 45009, "errmsg": "api freq out of limit"}
@@ -135,8 +161,10 @@ def smtp(app):
 
 
 @pytest.fixture
-def robot_server():
+def robot_server(app):
+    """The robots on loopback over http: listed in ROBOT_ALLOWED_HOSTS, as an operator lists a relay."""
     server = RobotServer()
+    app.config["ROBOT_ALLOWED_HOSTS"] = [*app.config["ROBOT_ALLOWED_HOSTS"], "127.0.0.1"]
     yield server
     server.close()
 
@@ -151,6 +179,7 @@ class Worker:
                     "INSTANCE_DIR": str(tmp_path / "worker-instance"), "TRACKER_CONFIG": "test", "SECRET_KEY": "test",
                     "REMINDER_QUEUE": self.queue, "MAIL_SERVER": app.config["MAIL_SERVER"],
                     "MAIL_PORT": str(app.config["MAIL_PORT"]), "MAIL_TIMEOUT": "3",
+                    "ROBOT_ALLOWED_HOSTS": ",".join(app.config["ROBOT_ALLOWED_HOSTS"]),
                     **{k: str(v) for k, v in env.items()}}
         app.config["REMINDER_QUEUE"] = self.queue
         self.proc = None

@@ -86,3 +86,36 @@ def test_0550_adds_the_carry_over_and_its_notice_kind_and_goes_back(fresh_databa
         conn.execute(text(carried))
     downgrade(directory=MIGRATIONS, revision="0520")  # the carried_over notices go; every other row stays
     assert _counts(engine) == before and "carry_over" not in inspect(create_engine(engine.url)).get_table_names()
+
+
+def test_0580_adds_the_renewal_reason_clears_quoted_robot_answers_and_goes_back(fresh_database):
+    upgrade(directory=MIGRATIONS, revision="0520")
+    engine = db.engine
+    errors = ["RobotError: 机器人返回错误:{'errcode': 1, 'errmsg': '<html>内网页面</html>'}",
+              "RobotError: 本单位未配置该机器人", "SMTPDataError: (451, b'try again')"]
+    with engine.begin() as conn:
+        for statement in ROWS:
+            conn.execute(text(statement))
+        conn.execute(text("INSERT INTO calendar_feed (id, user_id, kind, token, created_at) "
+                          "VALUES (1, 1, 'personal', 'secret-token-of-twenty-chars', '2026-01-05')"))
+        for i, (channel, error) in enumerate(zip(("wecom", "dingtalk", "email"), errors), start=1):
+            conn.execute(text(
+                "INSERT INTO delivery (id, recipient_id, org_id, channel, kind, key_date, notification_ref, status,"
+                " attempts, last_error, created_at) VALUES (:i, 1, 1, :c, 'assigned', '2026-01-05', 1, 'failed', 6,"
+                " :e, '2026-01-05')"), {"i": i, "c": channel, "e": error})
+    upgrade(directory=MIGRATIONS, revision="0580")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT token, renewed_because FROM calendar_feed")).all() == [
+            ("secret-token-of-twenty-chars", None)]
+        kept = list(conn.scalars(text("SELECT last_error FROM delivery ORDER BY id")))
+    assert kept == ["机器人发送失败(旧记录:原因含对方的回复,已清除)", *errors[1:]]
+    with engine.connect() as conn:
+        assert list(conn.scalars(text("SELECT uncertain_attempts FROM delivery"))) == [0, 0, 0]
+    downgrade(directory=MIGRATIONS, revision="0520")
+    with engine.begin() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM calendar_feed")) == 1
+        assert conn.scalar(text("SELECT count(*) FROM delivery")) == 3
+        with pytest.raises(Exception, match="CHECK constraint failed"):  # 0520's constraints are still there
+            conn.execute(text("UPDATE delivery SET status = 'lost'"))
+    assert "uncertain_attempts" not in {c["name"] for c in inspect(create_engine(engine.url)).get_columns("delivery")}
+    assert "renewed_because" not in {c["name"] for c in inspect(create_engine(engine.url)).get_columns("calendar_feed")}

@@ -108,3 +108,44 @@ def test_a_batch_of_slow_failures_keeps_hold_of_what_it_has_not_tried(app, world
     assert handed_again == []
     assert len({d.last_error for d in rows}) == 1 and all(d.attempts == 1 for d in rows)
     assert sorted(Counter(smtp.refused).values()) == [1] * 12 and smtp.messages == []
+
+
+def test_a_name_or_title_with_cr_lf_adds_no_header(app, world, smtp):
+    from tasks.reminders import send_batch
+    cadre, cadre2 = get_user("cadre"), get_user("cadre2")
+    # Stored before names refused control characters, or written outside the app.
+    cadre.name, cadre2.name = "Zhang\r\nBcc: spy@evil.example", "张三\r\nBcc: spy@evil.example"
+    cadre.email, cadre2.email = "cadre@example.org", "cadre2@example.org"
+    db.session.commit()
+    app.config["REMINDER_QUEUE"] = "test-rem-nobody"  # the 交办 jobs wait where no worker reads; sent below
+    world.task(start_date=None, due_date=date(2026, 12, 31), title="Report\r\nBcc: spy2@evil.example")
+    sent = list(db.session.scalars(select(Delivery.id).where(Delivery.kind == "assigned")))
+    assert len(sent) == 2
+    send_batch(sent)
+    assert sorted(m["to"] for m in smtp.messages) == [["cadre2@example.org"], ["cadre@example.org"]]
+    for mail in smtp.messages:
+        msg = message_from_bytes(mail["raw"], policy=policy.default)
+        assert msg["Bcc"] is None
+        assert sorted(msg.keys()) == sorted(["From", "To", "Subject", "Date", "Message-ID", "MIME-Version",
+                                             "Content-Type", "Content-Transfer-Encoding"])
+        assert msg["To"].addresses[0].addr_spec in ("cadre@example.org", "cadre2@example.org")
+        assert "《Report Bcc: spy2@evil.example》" in str(msg["Subject"])  # the title, on the Subject's one line
+    names = sorted(str(message_from_bytes(m["raw"], policy=policy.default)["To"].addresses[0].display_name)
+                   for m in smtp.messages)
+    assert names == ["Zhang Bcc: spy@evil.example", "张三 Bcc: spy@evil.example"]  # one line, in the To header
+    db.session.rollback()
+    assert {d.status for d in db.session.scalars(select(Delivery))} == {"sent"}
+
+
+def test_headers_refuse_a_raw_line_break_and_an_address_that_is_not_one():
+    import pytest
+
+    from tracker.services.reminders.email import header_block, mailbox
+    with pytest.raises(ValueError):
+        header_block([("Subject", "a\r\nBcc: x@y")])
+    with pytest.raises(ValueError):
+        header_block([("Subject", "a\nb")])
+    assert header_block([("Subject", "=?utf-8?b?5L2g?=\r\n =?utf-8?b?5aW9?=")]).count("\r\n") == 1  # a fold
+    for bad in ("a@b\r\nBcc: x@y", "a b@c", "<a@b>", "", "ab"):
+        with pytest.raises(ValueError, match="收件人邮箱地址无效"):
+            mailbox("Name", bad)

@@ -133,7 +133,7 @@ def test_rules_are_validated_and_change_the_sweep_and_lights(client, world, quie
     # Robots: a bad address is refused on the form.
     bad_hook = post(client, "/notices/channels", {"ch-is_email_on": "y", "ch-wecom_webhook": "ftp://x"},
                     "/notices/rules")
-    assert bad_hook.status_code == 400 and "http(s)" in bad_hook.get_data(as_text=True)
+    assert bad_hook.status_code == 400 and "https://qyapi.weixin.qq.com/" in bad_hook.get_data(as_text=True)
 
 
 def test_calendar_overrides_only_for_the_top_committee(client, world, quiet_queue):

@@ -42,6 +42,8 @@ def configure(app: Flask, config: Config, overrides: dict) -> None:
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
     app.json.ensure_ascii = False
     logging.basicConfig(level=logging.INFO)
+    from tracker import logs
+    logs.install()
 
 
 def _instance_secret(instance_dir: Path) -> str:
@@ -70,7 +72,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_subscribers() -> None:
     """Connect the features that react to what the core announces (tracker.services.events)."""
-    from tracker.services.figures import catalogue  # noqa: F401  (they connect when imported)
+    from tracker.services.exporting import calendar  # noqa: F401  (they connect when imported)
+    from tracker.services.figures import catalogue  # noqa: F401
     from tracker.services.reminders import immediate, recurring  # noqa: F401
 
 

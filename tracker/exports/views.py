@@ -115,11 +115,12 @@ def pack_download(job_id):
 @bp.route("/calendar")
 @login_required
 def calendar_page():
-    links = {}
+    links, rotated = {}, {}
     for kind in calendar.KINDS:
         feed = calendar.feed_of(current_user, kind)
         links[kind] = url_for("calendar_feeds.feed", token=feed.token, _external=True) if feed else None
-    return render_template("exports/calendar.html", links=links, form=FeedForm(),
+        rotated[kind] = feed.created_at if feed and feed.renewed_because == "password" else None
+    return render_template("exports/calendar.html", links=links, rotated=rotated, form=FeedForm(),
                            may_org=current_user.role in calendar.ORG_FEED_ROLES)
 
 

@@ -119,6 +119,12 @@ class Delivery(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A batch marks the next few messages it is about to send; a claim that finds the mark was left by a batch
+    # that never said how they went (a killed worker, a lost commit). Such attempts, and those that failed after
+    # the peer may have taken the message (a timeout awaiting the answer), are counted: the message may have
+    # arrived once more than "sent" says (issue 18.19; migration 0580).
+    in_flight_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    uncertain_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     recipient: Mapped["User"] = relationship()  # noqa: F821
     items: Mapped[list[Notification]] = relationship(secondary=delivery_item, order_by=Notification.id)

@@ -82,6 +82,9 @@ class CalendarFeed(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # no longer written: a GET never writes
+    # Why the system (not the user) made this address: "password" when a password reset replaced the old one,
+    # so the calendar page can tell the user to subscribe again (migration 0580).
+    renewed_because: Mapped[str | None] = mapped_column(String(20))
 
     user: Mapped["User"] = relationship()  # noqa: F821
 

@@ -29,3 +29,7 @@ Sender: the year (an int). Keywords: actor.""")
 tasks_carried = _signals.signal("tasks-carried", doc="""An open task was carried over into next year's plan.
 
 Sender: the new task. Keywords: actor, entry (the plan's AuditEntry), note (a sentence for its people).""")
+
+password_changed = _signals.signal("password-changed", doc="""A user's password was set anew (a reset or a change).
+
+Sender: the user. Keywords: actor (a User, or None for the command line).""")

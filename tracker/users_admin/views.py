@@ -86,7 +86,8 @@ def password(user_id):
     form = PasswordForm(prefix="pw")
     if form.validate_on_submit():
         if perform(form, user_admin.reset_password, current_user, user, form.password.data) is not FAILED:
-            flash("密码已重置,该用户需用新密码重新登录。", "success")
+            flash("密码已重置,该用户需用新密码重新登录;其日历订阅地址(如有)已同时更换,"
+                  "本人登录后在“日历订阅”页可见新地址。", "success")
             return redirect(url_for("users_admin.detail", user_id=user.id))
     return _render(user, password=form)
 

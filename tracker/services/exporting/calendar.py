@@ -1,4 +1,5 @@
 """Calendar feeds (.ics, RFC 5545): a secret address per user for their own due dates, and the committee's for all."""
+import re
 import secrets
 from datetime import date, datetime, timedelta, timezone
 
@@ -8,11 +9,14 @@ from sqlalchemy.orm import joinedload
 from tracker.extensions import db
 from tracker.models import CalendarFeed, PlanTask, User, task_co_owner, task_is_open
 from tracker.models.types import utcnow
+from tracker.services import events
 from tracker.services.errors import NotFound, PermissionDenied
 from tracker.services.people.orgs import visible_org_ids
 from tracker.services.tasks.deadlines import is_past_due
 
 KINDS = ("personal", "org")
+# Controls RFC 5545 does not allow in TEXT (§3.3.11); CR and LF are left to icalendar, which escapes both as \n.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 ORG_FEED_ROLES = ("committee", "viewer")
 MAX_EVENTS = 5000
 
@@ -23,17 +27,29 @@ def feed_of(user: User, kind: str) -> CalendarFeed | None:
         CalendarFeed.user_id == user.id, CalendarFeed.kind == kind, CalendarFeed.revoked_at.is_(None)))
 
 
-def renew_feed(user: User, kind: str) -> CalendarFeed:
+def renew_feed(user: User, kind: str, *, because: str | None = None) -> CalendarFeed:
     """A new secret address; the old one (if any) stops working at once."""
     if kind not in KINDS:
         raise NotFound("订阅类型不存在")
     if kind == "org" and user.role not in ORG_FEED_ROLES:
         raise PermissionDenied("只有党政办和督查人员可以订阅全部任务的日历")
     revoke_feed(user, kind)
-    feed = CalendarFeed(user_id=user.id, kind=kind, token=secrets.token_urlsafe(32))
+    feed = CalendarFeed(user_id=user.id, kind=kind, token=secrets.token_urlsafe(32), renewed_because=because)
     db.session.add(feed)
     db.session.flush()
     return feed
+
+
+@events.password_changed.connect
+def _rotate_after_password_change(user: User, actor=None, **_) -> None:
+    """Whoever knew the old password may have copied the feed addresses: each live one is replaced (issue 18.12),
+    and the calendar page tells the user to subscribe again."""
+    for kind in KINDS:
+        if feed_of(user, kind) is not None:
+            if kind == "org" and user.role not in ORG_FEED_ROLES:
+                revoke_feed(user, kind)
+            else:
+                renew_feed(user, kind, because="password")
 
 
 def revoke_feed(user: User, kind: str) -> bool:
@@ -71,6 +87,18 @@ def feed_tasks(feed: CalendarFeed) -> list[PlanTask]:
     return db.session.scalars(query.order_by(PlanTask.due_date, PlanTask.id).limit(MAX_EVENTS)).all()
 
 
+def _text(value: str) -> str:
+    """Text as a feed may carry it: without the controls that would make the file invalid (data stored before
+    the input rule, or written outside the app, must not break a phone's calendar)."""
+    return _CONTROLS.sub("", value)
+
+
+def _line(value: str) -> str:
+    """One line of text: a name or a title, its CR and LF made spaces (X-WR-CALNAME is written unescaped by
+    icalendar, which refuses a line break in it: a name with one took the feed down)."""
+    return " ".join(_text(value).replace("\r", " ").replace("\n", " ").split())
+
+
 def render_ics(feed: CalendarFeed, host: str, today: date) -> bytes:
     """The calendar (RFC 5545, written by icalendar): an all-day event per due date, reminded the afternoon before."""
     from icalendar import Alarm, Calendar, Event  # imported where a feed is written, not at start-up
@@ -78,21 +106,21 @@ def render_ics(feed: CalendarFeed, host: str, today: date) -> bytes:
     calendar = Calendar()
     for name, value in (("prodid", "-//rule-of-law-tracker//zh-CN"), ("version", "2.0"), ("calscale", "GREGORIAN"),
                         ("method", "PUBLISH"), ("x-wr-timezone", "Asia/Shanghai"), ("x-published-ttl", "PT6H"),
-                        ("x-wr-calname", f"{user.name}的任务到期" if feed.kind == "personal"
-                         else f"{user.org.name}全部任务到期")):
+                        ("x-wr-calname", _line(f"{user.name}的任务到期" if feed.kind == "personal"
+                                               else f"{user.org.name}全部任务到期"))):
         calendar.add(name, value)
     calendar.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
     stamp = datetime.now(timezone.utc).replace(microsecond=0)
     for task in feed_tasks(feed):
         overdue = is_past_due(task.due_date, today)
-        summary = f"{'【已逾期】' if overdue else '【到期】'}{task.title}"
+        summary = _line(f"{'【已逾期】' if overdue else '【到期】'}{task.title}")
         details = [f"单位:{task.org.name}", f"主题:{task.theme.key} {task.theme.title}",
                    f"责任人:{task.owner.name if task.owner else '未交办'}", f"责任单位:{task.unit or '—'}",
                    f"状态:{task.status_label},进度{task.progress}%"]
         event = Event()
         for name, value in (("uid", f"task-{task.id}@{host}"), ("dtstamp", stamp), ("dtstart", task.due_date),
                             ("dtend", task.due_date + timedelta(days=1)), ("summary", summary),
-                            ("description", "\n".join(details)), ("transp", "TRANSPARENT")):
+                            ("description", "\n".join(_line(d) for d in details)), ("transp", "TRANSPARENT")):
             event.add(name, value)
         alarm = Alarm()
         alarm.add("action", "DISPLAY")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from tracker.extensions import db
 from tracker.models import ROLES, ApiToken, Organisation, PlanTask, User, task_co_owner, task_is_open
 from tracker.models.types import utcnow
-from tracker.services import audit
+from tracker.services import audit, events
 from tracker.services.errors import NotAuthenticated, NotFound, ValidationFailed, check_fields
 from tracker.services.people.passwords import hash_password, verify_password, weakness
 from tracker.services.validation import clean_text
@@ -77,6 +77,7 @@ def set_password(user: User, password, *, actor: User | None = None) -> None:
     user.session_epoch += 1
     revoke_all_tokens(user)
     audit.record(actor, "user.set_password", obj=user, org_id=user.org_id, changes={"password": "已重置"})
+    events.password_changed.send(user, actor=actor)  # calendar feeds get new addresses (exporting/calendar)
 
 
 def deactivate_user(user: User, *, handover: User | None = None, actor: User | None = None) -> int:

@@ -101,12 +101,13 @@ def load_outgoing(ids: list[int]) -> list[Outgoing]:
     return [_compose(d, items.get(d.id, []), hooks) for d in rows]
 
 
-def send_one(out: Outgoing, mailer: Mailer) -> None:
+def send_one(out: Outgoing, mailer: Mailer) -> bool:
+    """Send one message; True when it went only after a try that may have arrived as well (a resend)."""
     if out.channel == "email":
         if not out.to_addr:
             raise ValueError("收件人没有邮箱地址")
-        mailer.send(out.to_name, out.to_addr, out.title, out.body)
-    else:
-        if not out.webhook:
-            raise robots.RobotError("本单位未配置该机器人")
-        robots.post(out.channel, out.webhook, out.secret, out.title, out.body)
+        return mailer.send(out.to_name, out.to_addr, out.title, out.body)
+    if not out.webhook:
+        raise robots.RobotError("本单位未配置该机器人")
+    robots.post(out.channel, out.webhook, out.secret, out.title, out.body)
+    return False

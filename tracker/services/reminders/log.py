@@ -10,17 +10,22 @@ from tracker.services.reminders import outbox
 
 
 def summary(org_id: int) -> dict:
-    """{channel: {status: count}} for deliveries, plus the in-app notices as channel "app".
+    """{channel: {status: count, "maybe_more": n}} for deliveries, plus the in-app notices as channel "app".
 
     In-app notices have no pending or failed state: the sweep or the event writes them, and they are in the
     recipient's notification centre from that commit on. So "app" counts what was delivered, and of that what
     was read and what is still unread, never a made-up 0 pending.
     """
     out: dict = {}
-    for channel, status, count in db.session.execute(
-            select(Delivery.channel, Delivery.status, func.count()).where(Delivery.org_id == org_id)
+    for channel, status, count, uncertain in db.session.execute(
+            select(Delivery.channel, Delivery.status, func.count(), func.coalesce(func.sum(
+                Delivery.uncertain_attempts), 0)).where(Delivery.org_id == org_id)
             .group_by(Delivery.channel, Delivery.status)):
-        out.setdefault(channel, {})[status] = count
+        row = out.setdefault(channel, {"maybe_more": 0})
+        row[status] = count
+        # Attempts whose outcome nobody knows: the peer may have received up to this many messages more than
+        # "sent" says (a killed worker, a lost commit, a timeout awaiting the answer). Never a guess below it.
+        row["maybe_more"] += int(uncertain)
     delivered, read = db.session.execute(
         select(func.count(), func.count(Notification.read_at)).select_from(Notification)
         .join(User, User.id == Notification.recipient_id).where(User.org_id == org_id)).one()

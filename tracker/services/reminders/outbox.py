@@ -10,7 +10,7 @@ import random
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import case, or_, select, text, update
 
 from tracker.extensions import db
 from tracker.models import Delivery
@@ -42,7 +42,8 @@ def enqueue(ids: list[int]) -> None:
 
 
 def claim_for_handout(now: datetime, limit: int = 50_000) -> list[int]:
-    """Mark pending deliveries that are not (or no longer) in anybody's hands as queued now; returns their ids."""
+    """Mark pending deliveries that are not (or no longer) in anybody's hands as queued now; returns the ids it
+    marked, never one another hand-out took meanwhile."""
     stale = _stale(now)
     ready = (
         Delivery.status == "pending",
@@ -50,11 +51,13 @@ def claim_for_handout(now: datetime, limit: int = 50_000) -> list[int]:
         or_(Delivery.queued_at.is_(None), Delivery.queued_at < stale),
         or_(Delivery.claimed_at.is_(None), Delivery.claimed_at < stale),
     )
-    ids = list(db.session.scalars(select(Delivery.id).where(*ready).order_by(Delivery.id).limit(limit)))
-    if ids:
-        db.session.execute(update(Delivery).where(Delivery.id.in_(ids), *ready).values(queued_at=now),
-                           execution_options={"synchronize_session": False})
-    return ids
+    # One UPDATE … RETURNING, the conditions in it: a second hand-out that waited for this one's row locks
+    # re-checks them on the rows as committed and gets none of these (issue 18.18: it returned what it read).
+    candidates = select(Delivery.id).where(*ready).order_by(Delivery.id).limit(limit).scalar_subquery()
+    rows = db.session.execute(
+        update(Delivery).where(Delivery.id.in_(candidates), *ready).values(queued_at=now).returning(Delivery.id),
+        execution_options={"synchronize_session": False})
+    return sorted(r[0] for r in rows)
 
 
 def claim_for_sending(ids: list[int], now: datetime) -> list[int]:
@@ -65,19 +68,32 @@ def claim_for_sending(ids: list[int], now: datetime) -> list[int]:
             Delivery.id.in_(ids), Delivery.status == "pending",
             or_(Delivery.claimed_at.is_(None), Delivery.claimed_at < stale),
             or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
-        ).values(claimed_at=now, attempts=Delivery.attempts + 1).returning(Delivery.id),
+        ).values(claimed_at=now, attempts=Delivery.attempts + 1, in_flight_at=None,
+                 # A mark left by the last holder, which never said how the message went: it may have arrived.
+                 uncertain_attempts=Delivery.uncertain_attempts + case((Delivery.in_flight_at.is_not(None), 1),
+                                                                       else_=0)).returning(Delivery.id),
         execution_options={"synchronize_session": False})
     return sorted(r[0] for r in rows)
 
 
-def mark_sent(delivery_ids: list[int], now: datetime) -> None:
-    """Record messages as sent (the caller commits right away)."""
+def mark_in_flight(delivery_ids: list[int], now: datetime) -> None:
+    """Say which messages a batch is about to send, before it sends them (committed with its checkpoint)."""
+    if delivery_ids:
+        db.session.execute(update(Delivery).where(Delivery.id.in_(delivery_ids)).values(in_flight_at=now),
+                           execution_options={"synchronize_session": False})
+
+
+def mark_sent(delivery_ids: list[int], now: datetime, *, uncertain: bool = False) -> None:
+    """Record messages as sent (the caller commits right away); uncertain: sent again after a send whose
+    outcome was unknown (a connection dropped after the message was written)."""
     if db.session.get_bind().dialect.name == "postgresql":
         # A commit lost in a database crash can only make a message go twice, never lose one, so this
         # transaction need not wait for its WAL flush (PostgreSQL docs, "Asynchronous Commit").
         db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     db.session.execute(update(Delivery).where(Delivery.id.in_(delivery_ids)).values(
-        status="sent", sent_at=now, last_error=""), execution_options={"synchronize_session": False})
+        status="sent", sent_at=now, last_error="", in_flight_at=None,
+        uncertain_attempts=Delivery.uncertain_attempts + (1 if uncertain else 0)),
+        execution_options={"synchronize_session": False})
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -88,10 +104,14 @@ def backoff_seconds(attempts: int) -> float:
     return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
-def record_failures(delivery_ids: list[int], attempts: int, error: str, now: datetime) -> float | None:
+def record_failures(delivery_ids: list[int], attempts: int, error: str, now: datetime, *,
+                    uncertain: bool = False) -> float | None:
     """Record a failed attempt of deliveries that failed alike; returns the delay before the next one, or None
-    once they are finally failed."""
-    values: dict = {"last_error": error[:1000], "claimed_at": None}
+    once they are finally failed. uncertain: the peer may have taken the message all the same (a timeout while
+    awaiting its answer)."""
+    values: dict = {"last_error": error[:1000], "claimed_at": None, "in_flight_at": None}
+    if uncertain:
+        values["uncertain_attempts"] = Delivery.uncertain_attempts + 1
     delay = None
     if attempts >= current_app.config["REMINDER_MAX_ATTEMPTS"]:
         values["status"] = "failed"
@@ -114,7 +134,7 @@ def defer(delivery_id: int, seconds: float, now: datetime) -> None:
     """Put a delivery back without counting the attempt (a robot's rate limit: throttled, never dropped)."""
     later = now + timedelta(seconds=seconds)
     db.session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
-        attempts=Delivery.attempts - 1, claimed_at=None, next_attempt_at=later, queued_at=later),
+        attempts=Delivery.attempts - 1, claimed_at=None, next_attempt_at=later, queued_at=later, in_flight_at=None),
         execution_options={"synchronize_session": False})
 
 

@@ -1,6 +1,4 @@
 """Channel settings: an organisation's robots and email switch, a person's own choice of channels."""
-import re
-
 from sqlalchemy import select
 
 from tracker.extensions import db
@@ -8,8 +6,7 @@ from tracker.models import Organisation, OrgChannels, User, UserChannels
 from tracker.services import audit
 from tracker.services.errors import ValidationFailed
 from tracker.services.people.access import require_committee
-
-URL_RE = re.compile(r"^https?://[^\s]+$")
+from tracker.services.reminders import webhooks
 
 
 def org_channels(org_id: int) -> OrgChannels:
@@ -29,10 +26,12 @@ def save_org_channels(actor: User, org: Organisation, data: dict) -> OrgChannels
     require_committee(actor, org.id, "reminders.channels")
     errors: dict = {}
     clean = {}
-    for field, label in (("wecom_webhook", "企业微信机器人地址"), ("dingtalk_webhook", "钉钉机器人地址")):
+    for channel, label in (("wecom", "企业微信机器人地址"), ("dingtalk", "钉钉机器人地址")):
+        field = f"{channel}_webhook"
         value = (data.get(field) or "").strip() if isinstance(data.get(field) or "", str) else None
-        if value is None or (value and (not URL_RE.match(value) or len(value) > 500)):
-            errors[field] = f"{label}须为 http(s):// 开头的网址,不超过500字"
+        reason = webhooks.problem(channel, value) if value != "" else ""
+        if reason:
+            errors[field] = f"{label}{reason}"
         clean[field] = value or ""
     secret = data.get("dingtalk_secret") or ""
     if not isinstance(secret, str) or len(secret.strip()) > 200:
