@@ -5,7 +5,7 @@ from tracker.extensions import db
 from tracker.models import PlanTask, TaskRequest, TaskStatus, User
 from tracker.models.types import utcnow
 from tracker.services import audit, events
-from tracker.services.errors import Conflict, PermissionDenied, ValidationFailed
+from tracker.services.errors import Conflict, PermissionDenied, ValidationFailed, refusing_lost_races
 from tracker.services.people.access import is_worker, require_reviewer
 from tracker.services.tasks import status
 from tracker.services.validation import TEXT_MAX, clean_date, clean_text
@@ -101,7 +101,8 @@ def review(actor: User, task: PlanTask, approve, comment) -> TaskRequest:
     elif approve:
         changes["due_date"] = (task.due_date, req.requested_due_date)
         task.due_date = req.requested_due_date
-    db.session.flush()
+    with refusing_lost_races("task.review", task):  # the task edited a moment ago (its version)
+        db.session.flush()
     entry = audit.record(actor, "task.review", task=task, obj=req, changes=changes)
     events.request_decided.send(task, actor=actor, request=req, entry=entry)  # the decision notice subscribes
     return req
