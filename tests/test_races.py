@@ -187,3 +187,35 @@ def test_two_approvals_of_one_request_give_200_and_409(app, world, kind):
     assert sorted(a.status_code for a in answers) == [200, 409], [a.get_data(as_text=True) for a in answers]
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.task_id == task.id, AuditEntry.action == "task.review")) == 1
+
+
+@pytest.mark.parametrize("lead_approves", [True, False], ids=["approve-vs-refuse", "refuse-vs-refuse"])
+def test_a_lead_and_the_committee_deciding_at_once_decide_the_request_once(app, world, lead_approves):
+    task = _pending_extension(world)
+    calls = [api_call(app, "post", f"/tasks/{task.id}/review", bearer(app.test_client(), "leader"),
+                      {"approve": lead_approves, "comment": "领导意见"}),
+             api_call(app, "post", f"/tasks/{task.id}/review", bearer(app.test_client(), "office"),
+                      {"approve": False, "comment": "不同意延期"})]
+    with meeting_before_writes(len(calls)):
+        answers = at_once(calls)
+    assert sorted(a.status_code for a in answers) == [200, 409], [a.get_data(as_text=True) for a in answers]
+    winner = 0 if answers[0].status_code == 200 else 1
+    loser = answers[1 - winner].get_json()["error"]
+    assert loser["code"] == "conflict" and "已由他人审核" in loser["message"]
+    req = db.session.scalars(select(TaskRequest).where(TaskRequest.task_id == task.id)).one()
+    db.session.refresh(req)
+    after = fresh(PlanTask, task.id)
+    decisions = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.task_id == task.id, AuditEntry.action == "task.review")).all()
+    assert len(decisions) == 1 and decisions[0].changes["decision"] == req.status
+    assert req.decided_by.username == ("leader", "office")[winner]
+    if req.status == "approved":
+        assert str(after.due_date) == "2027-01-31"
+    else:
+        assert (req.status, str(after.due_date)) == ("returned", "2026-12-31")
+    # One decision notice per person (requester, owner, co-owner), not one per decider.
+    notices = db.session.scalars(select(Notification).where(Notification.kind == "decision")).all()
+    assert notices and len(notices) == len({n.recipient_id for n in notices})
+    # The loser's attempt is kept as a refusal, not as a second decision.
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.task_id == task.id, AuditEntry.action == "task.review.refused")) == 1
