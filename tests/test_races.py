@@ -98,6 +98,23 @@ def test_owner_and_two_co_owners_posting_progress_at_once_all_succeed(app, world
         AuditEntry.task_id == task.id, AuditEntry.action == "task.progress")) == 3
 
 
+def test_owner_and_co_owner_posting_the_web_progress_form_at_once_both_succeed(app, world):
+    task = world.task(co_owners=["cadre2"])
+    calls = []
+    for username, percent in (("cadre", "30"), ("cadre2", "40")):
+        client = app.test_client()
+        with app.app_context():
+            login(client, username)
+            html = client.get(f"/tasks/{task.id}/progress").get_data(as_text=True)
+        fields = {"csrf_token": csrf_token(html), "p-percent": percent, "p-note": f"{username}的进展"}
+        calls.append(lambda client=client, fields=fields: client.post(f"/tasks/{task.id}/progress", data=fields))
+    with meeting_before_writes(len(calls)):
+        answers = at_once(calls)
+    assert [a.status_code for a in answers] == [302, 302], [a.get_data(as_text=True)[-500:] for a in answers]
+    notes = db.session.scalars(select(ProgressUpdate.note).where(ProgressUpdate.task_id == task.id)).all()
+    assert sorted(notes) == ["cadre2的进展", "cadre的进展"]
+
+
 def test_a_progress_post_does_not_lose_to_an_edit_at_the_same_moment(app, world):
     task = world.task()
     cadre, office = bearer(app.test_client(), "cadre"), bearer(app.test_client(), "office")
