@@ -133,9 +133,13 @@ class Config:
 
 
 def worker_queues(*names: str) -> tuple:
-    """The queues a worker started without -Q consumes: Celery's default one (housekeeping) and the named."""
-    from kombu import Queue
-    return tuple(Queue(name) for name in dict.fromkeys(("celery", *names)))
+    """The queues a worker started without -Q consumes: Celery's default one (housekeeping) and the named.
+
+    Each with an exchange and routing key of its own name, as Celery makes a queue it was not told of: a bare
+    Queue(name) would be bound to the default exchange and key, and a message for one queue would reach all.
+    """
+    from kombu import Exchange, Queue
+    return tuple(Queue(name, Exchange(name), routing_key=name) for name in dict.fromkeys(("celery", *names)))
 
 
 class DevelopmentConfig(Config):
