@@ -66,7 +66,12 @@ class Config:
         # Plan import (issue 6): an uploaded report or task table, and what its zip may unpack to.
         self.IMPORT_MAX_BYTES = int(env.get("IMPORT_MAX_BYTES", 10 * 1024 * 1024))
         self.IMPORT_MAX_UNZIPPED_BYTES = int(env.get("IMPORT_MAX_UNZIPPED_BYTES", 100 * 1024 * 1024))
-        self.EXPORT_QUEUE = env.get("EXPORT_QUEUE", "celery")
+        # Evidence packs have a queue of their own, so a 催办 e-mail never waits behind a county's packs; a worker
+        # started without -Q consumes every queue below (CELERY["task_queues"]).
+        self.EXPORT_QUEUE = env.get("EXPORT_QUEUE", "exports")
+        # Packs one person may have queued or building at once, and the days a built pack is kept for download.
+        self.EXPORT_MAX_PENDING = int(env.get("EXPORT_MAX_PENDING", 3))
+        self.EXPORT_KEEP_DAYS = float(env.get("EXPORT_KEEP_DAYS", 7))
         # A pack queued or building with no sign of life for this long was lost with its message or worker.
         self.EXPORT_STALE_SECONDS = float(env.get("EXPORT_STALE_SECONDS", 900))
         self.API_TOKEN_HOURS = int(env.get("API_TOKEN_HOURS", 24 * 7))
@@ -95,12 +100,16 @@ class Config:
                 # Evidence packs whose message or worker was lost go out again (tasks/exports.py).
                 "exports-hand-out": {"task": "exports.hand_out",
                                      "schedule": float(env.get("REMINDER_SWEEP_SECONDS", 300)),
-                                     "options": {"queue": env.get("EXPORT_QUEUE", "celery")}},
+                                     "options": {"queue": self.EXPORT_QUEUE}},
+                # Packs past EXPORT_KEEP_DAYS, and files no pack owns, are deleted (tasks/exports.py).
+                "exports-clean-up": {"task": "exports.clean_up", "schedule": 3600.0,
+                                     "options": {"queue": self.EXPORT_QUEUE}},
             },
         }
 
         # Reminders (issue 4): queue, hand-out and retry timing, channels.
         self.REMINDER_QUEUE = env.get("REMINDER_QUEUE", "celery")
+        self.CELERY["task_queues"] = worker_queues(self.REMINDER_QUEUE, self.EXPORT_QUEUE)
         self.REMINDER_STALE_SECONDS = float(env.get("REMINDER_STALE_SECONDS", 300))
         self.REMINDER_MAX_ATTEMPTS = int(env.get("REMINDER_MAX_ATTEMPTS", 6))
         self.REMINDER_RETRY_BASE_SECONDS = float(env.get("REMINDER_RETRY_BASE_SECONDS", 30))
@@ -128,6 +137,16 @@ class Config:
         """Upper-case settings of the class and the instance, for app.config."""
         names = {n for n in dir(self) if n.isupper()}
         return {n: getattr(self, n) for n in names}
+
+
+def worker_queues(*names: str) -> tuple:
+    """The queues a worker started without -Q consumes: Celery's default one (housekeeping) and the named.
+
+    Each with an exchange and routing key of its own name, as Celery makes a queue it was not told of: a bare
+    Queue(name) would be bound to the default exchange and key, and a message for one queue would reach all.
+    """
+    from kombu import Exchange, Queue
+    return tuple(Queue(name, Exchange(name), routing_key=name) for name in dict.fromkeys(("celery", *names)))
 
 
 class DevelopmentConfig(Config):

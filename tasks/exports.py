@@ -6,7 +6,7 @@ from celery import shared_task
 from tracker.extensions import db
 from tracker.models import ExportJob
 from tracker.models.types import utcnow
-from tracker.services.exporting.evidence_pack import build_pack, claim_job, hand_out_stale
+from tracker.services.exporting.evidence_pack import build_pack, claim_job, expire_old, hand_out_stale, remove_files
 
 log = logging.getLogger(__name__)
 
@@ -38,3 +38,16 @@ def hand_out() -> int:
     if ids:
         log.info("evidence packs handed out again: %s", ids)
     return len(ids)
+
+
+@shared_task(name="exports.clean_up", ignore_result=True)
+def clean_up() -> int:
+    """Expire the packs past EXPORT_KEEP_DAYS and delete their files (beat, hourly); safe to run any number of
+    times."""
+    now = utcnow()
+    names = expire_old(now)
+    db.session.commit()  # the rows say 已过期 before their files go
+    removed = remove_files(names, now)
+    if names or removed:
+        log.info("evidence packs expired: %d, files removed: %d", len(names), removed)
+    return removed

@@ -4,7 +4,7 @@ import time
 import zipfile
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.factories import csrf_token
 from tests.import_fixtures import login
@@ -112,3 +112,84 @@ def test_a_pack_whose_message_was_lost_is_handed_out_again(app, world, celery_wo
     build_evidence_pack.run(job.id)  # the same message delivered once more: the claim refuses it
     db.session.rollback()
     assert db.session.get(ExportJob, job.id).stored_name == built
+
+
+def test_one_person_may_have_only_a_few_packs_waiting(app, client, world):
+    """EXPORT_MAX_PENDING packs queued or building per person; the next is refused in Chinese, nothing is queued,
+    and another person, or the same one once a pack is done, may pack again (issue 18.13)."""
+    import redis
+
+    from tracker.services.exporting.evidence_pack import request_pack
+    app.config.update(EXPORT_QUEUE="test-export-nobody", EXPORT_MAX_PENDING=2)
+    try:
+        for _ in range(2):
+            request_pack(get_user("office"), world.plan, "plan")
+        db.session.commit()
+        login(client, "office")
+        page = client.get(f"/exports/plans/{world.plan.id}").get_data(as_text=True)
+        response = client.post(f"/exports/plans/{world.plan.id}/evidence",
+                               data={"csrf_token": csrf_token(page), "scope": "plan"}, follow_redirects=True)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "每人同时最多2个" in html
+        assert db.session.scalar(select(func.count()).select_from(ExportJob)) == 2
+        request_pack(get_user("leader"), world.plan, "plan")  # someone else is not held up
+        first = db.session.scalar(select(ExportJob).where(ExportJob.user_id == get_user("office").id))
+        first.status = "done"
+        request_pack(get_user("office"), world.plan, "plan")
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(ExportJob)) == 4
+    finally:
+        redis.Redis.from_url(app.config["REDIS_URL"]).delete("test-export-nobody")
+
+
+def test_old_packs_expire_and_their_files_are_deleted(app, client, world):
+    """Beat's clean-up marks packs built over EXPORT_KEEP_DAYS ago 已过期 and deletes their files, and any old
+    file no built pack owns; a recent pack stays downloadable (issue 18.13)."""
+    import os
+    from datetime import timedelta
+
+    from tasks.exports import clean_up
+    from tracker.models.types import utcnow
+    from tracker.services.exporting.evidence_pack import build_pack, exports_dir, pack_path, request_pack
+    app.config.update(EXPORT_QUEUE="test-export-nobody", EXPORT_KEEP_DAYS=7)
+    task = world.task(title="开展普法宣讲")
+    record_progress(get_user("cadre"), task, percent=50, note="宣讲", files=[IncomingFile("a.png", PNG)])
+    old, recent = (request_pack(get_user("office"), world.plan, "plan") for _ in range(2))
+    for job in (old, recent):
+        build_pack(job, db.session.flush)
+    old_file, recent_file = pack_path(old), pack_path(recent)
+    old.finished_at = utcnow() - timedelta(days=8)
+    db.session.commit()
+    aged = (utcnow() - timedelta(days=8)).timestamp()
+    stray_old, stray_new = exports_dir() / "half-built.zip", exports_dir() / "being-built.zip"
+    for stray in (stray_old, stray_new):
+        stray.write_bytes(b"PK")
+    os.utime(stray_old, (aged, aged))
+    assert clean_up.run() == 2
+    db.session.rollback()
+    old, recent = db.session.get(ExportJob, old.id), db.session.get(ExportJob, recent.id)
+    assert (old.status, recent.status) == ("expired", "done")
+    assert not old_file.exists() and not stray_old.exists()
+    assert recent_file.exists() and stray_new.exists() and pack_path(recent) == recent_file
+    login(client, "office")
+    assert client.get(f"/exports/packs/{old.id}/download").status_code == 404
+    assert "超过保留期限(7天)" in client.get(f"/exports/packs/{old.id}").get_data(as_text=True)
+    assert "已过期" in client.get(f"/exports/plans/{world.plan.id}").get_data(as_text=True)
+    assert clean_up.run() == 0  # again: nothing left to do
+
+
+def test_packs_have_a_queue_of_their_own_that_every_worker_command_consumes():
+    """Packs go to EXPORT_QUEUE (`exports`), not the reminders' queue; a worker started without -Q (the README's
+    command) consumes both, and `dev.py run` starts one worker for packs and one for the rest (issue 18.13)."""
+    from pathlib import Path
+
+    from config import Config
+    from tracker.devserver import worker_commands
+    config = Config()
+    assert config.EXPORT_QUEUE == "exports" and config.REMINDER_QUEUE != config.EXPORT_QUEUE
+    assert {q.name for q in config.CELERY["task_queues"]} == {"celery", "exports"}
+    schedule = config.CELERY["beat_schedule"]
+    assert schedule["exports-hand-out"]["options"]["queue"] == schedule["exports-clean-up"]["options"]["queue"] \
+        == "exports"
+    queues = [command[command.index("-Q") + 1].split(",") for command in worker_commands(Path("instance"))]
+    assert sorted(queues) == [["celery"], ["exports"]]

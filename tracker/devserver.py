@@ -27,6 +27,18 @@ def _wait_for(url: str, proc: subprocess.Popen, seconds: float = 60) -> bool:
     return False
 
 
+def worker_commands(instance: Path) -> list[list[str]]:
+    """Two workers: one with beat for reminders and housekeeping, one for evidence packs alone, so a 催办
+    e-mail never waits behind a county's packs (EXPORT_QUEUE, REMINDER_QUEUE)."""
+    from config import Config
+    config = Config()
+    celery = [sys.executable, "-m", "celery", "-A", "wsgi.celery_app", "worker", "--loglevel=INFO"]
+    others = ",".join(q.name for q in config.CELERY["task_queues"] if q.name != config.EXPORT_QUEUE)
+    return [[*celery, "--beat", "--concurrency=2", "-Q", others, "-n", "tracker@%h",
+             "--schedule", str(instance / "celerybeat-schedule")],
+            [*celery, "--concurrency=1", "-Q", config.EXPORT_QUEUE, "-n", "exports@%h"]]
+
+
 def main() -> int:
     env = dict(os.environ)
     instance = Path(env.get("INSTANCE_DIR", ROOT / "instance"))
@@ -54,9 +66,8 @@ def main() -> int:
         _flask("db", "upgrade", env=env)
         _flask("plan", "load-demo", "--quiet", env=env)
         _flask("reminders", "run", env=env)  # today's notices at once, not at beat's first tick
-        children.append(subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "wsgi.celery_app", "worker", "--beat", "--loglevel=INFO",
-             "--concurrency=2", "--schedule", str(instance / "celerybeat-schedule")], cwd=ROOT, env=env))
+        for command in worker_commands(instance):
+            children.append(subprocess.Popen(command, cwd=ROOT, env=env))
         web = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1",
                                 "--port", port], cwd=ROOT, env=env)
         children.append(web)

@@ -12,7 +12,7 @@ from wtforms.meta import DefaultMeta
 
 from tracker.extensions import db
 from tracker.services import audit
-from tracker.services.errors import NotFound, PermissionDenied, ServiceError
+from tracker.services.errors import RACES, NotFound, PermissionDenied, ServiceError, lost_race
 
 
 def roles_required(*roles: str):
@@ -125,13 +125,27 @@ def perform(form, verb, *args, rename: dict | None = None, **kwargs):
         refused(exc)
         _refuse_page(exc)
     except ServiceError as exc:
-        refused(exc)
-        if form is None:
-            flash(exc.message, "error")
-        else:
-            errors_onto_form(form, exc, rename)
-            form.refusal = exc  # for pages that show more than the form's own fields
-        return FAILED
+        return _on_form(form, exc, rename)
+    except RACES as exc:  # lost to a colleague's write at the same moment: a stale version, not a fault
+        conflict = lost_race(exc)
+        if conflict is None:
+            raise
+        return _on_form(form, conflict, rename)
+
+
+def _on_form(form, error: ServiceError, rename: dict | None):
+    refused(error)
+    if form is None:
+        flash(error.message, "error")
+    else:
+        errors_onto_form(form, error, rename)
+        form.refusal = error  # for pages that show more than the form's own fields
+    return FAILED
+
+
+def failed_status(*forms) -> int:
+    """The status of a page showing a refused form again: 409 for a stale version or state, else 200."""
+    return 409 if any(getattr(getattr(f, "refusal", None), "status", None) == 409 for f in forms) else 200
 
 
 def load_or_404(loader, *args):

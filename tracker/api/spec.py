@@ -8,6 +8,7 @@ from pydantic.json_schema import models_json_schema
 
 from tracker.api.schemas import ErrorOut
 from tracker.extensions import db
+from tracker.services.errors import RACES, lost_race
 from tracker.services.validation import MAX_ID
 
 
@@ -37,7 +38,8 @@ def operation(bp, rule: str, method: str, *, summary: str, body=None, response=N
     """Register a view on the blueprint and describe it for the OpenAPI document.
 
     An operation that changes something is one unit of work: it commits once the view has answered; a refusal
-    (a ServiceError) rolls back in the blueprint's error handler instead. A GET never writes.
+    (a ServiceError, or a write that lost a race: a 409) rolls back in the blueprint's error handler instead.
+    A GET never writes.
     """
     def decorate(view):
         view.is_public = public
@@ -52,8 +54,14 @@ def operation(bp, rule: str, method: str, *, summary: str, body=None, response=N
 def _committing(view):
     @functools.wraps(view)
     def unit_of_work(*args, **kwargs):
-        response = view(*args, **kwargs)
-        db.session.commit()
+        try:
+            response = view(*args, **kwargs)
+            db.session.commit()
+        except RACES as exc:  # a stale version or a duplicate key found at a flush or the commit
+            conflict = lost_race(exc)
+            if conflict is None:
+                raise
+            raise conflict from exc
         return response
     return unit_of_work
 

@@ -1,9 +1,7 @@
 """The plan page (年度计划): the year's plan by theme with progress bars; create, split and bulk-assign tasks."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
-from tracker.extensions import db
 from tracker.plans.forms import PlanForm
 from tracker.services.calendar.clock import today
 from tracker.services.people.access import is_committee_of, load_task
@@ -69,12 +67,8 @@ def new_plan():
     form = PlanForm(data={"year": str(max(today().year, latest.year + 1 if latest else 0))}
                     if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            plan = perform(form, plans.create_year_plan, current_user, form.year_value(), form.title.data)
-        except IntegrityError:  # the same year saved by a colleague a moment ago (unique org + year)
-            db.session.rollback()
-            plan = FAILED
-            form.year.errors = [*form.year.errors, "该年度计划已存在"]
+        # The same year saved by a colleague a moment ago (unique org + year) is refused by perform as a 409.
+        plan = perform(form, plans.create_year_plan, current_user, form.year_value(), form.title.data)
         if plan is not FAILED:
             flash(f"已新建{plan.title}。", "success")
             return redirect(url_for("plans.index", plan_id=plan.id))

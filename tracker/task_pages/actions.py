@@ -26,7 +26,7 @@ from tracker.task_pages.forms import (
     version_number,
 )
 from tracker.task_pages.views import render_detail
-from tracker.web import FAILED, load_or_404, perform, refuse_change
+from tracker.web import FAILED, failed_status, load_or_404, perform, refuse_change
 
 
 def _task(task_id):
@@ -98,7 +98,7 @@ def progress_form(task_id):
         if result is not FAILED:
             return _done(task, "进展已提交。")
     form.offer(catalogue.catalogue_for(task.org), sections)
-    return render_template("task_pages/progress.html", task=task, form=form, allowed=allowed)
+    return render_template("task_pages/progress.html", task=task, form=form, allowed=allowed), failed_status(form)
 
 
 @bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
@@ -138,7 +138,7 @@ def review(task_id):
             if back == "queue":
                 return redirect(url_for("review.index"))
             return redirect(url_for("task_pages.detail", task_id=task.id))
-    return render_detail(task, open_form="review", review=form)
+    return render_detail(task, failed_status(form), open_form="review", review=form)
 
 
 @bp.route("/tasks/<int:task_id>/cancel", methods=["POST"])
@@ -164,7 +164,7 @@ def assign(task_id):
                          version_number(form.version.data))
         if result is not FAILED:
             return _done(task, "已交办。")
-    return render_detail(task, open_form="assign", assign=form)
+    return render_detail(task, failed_status(form), open_form="assign", assign=form)
 
 
 @bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
@@ -192,4 +192,4 @@ def edit(task_id):
         result = perform(form, tasks.update_task, current_user, task, data, version_number(form.version.data))
         if result is not FAILED:
             return _done(task, "任务已保存。")
-    return render_template("task_pages/edit.html", task=task, form=form)
+    return render_template("task_pages/edit.html", task=task, form=form), failed_status(form)

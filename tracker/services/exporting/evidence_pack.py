@@ -9,14 +9,14 @@ from pathlib import Path
 from flask import current_app
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.formatting import cn_datetime
 from tracker.models import ExportJob, Plan, ProgressUpdate, User
 from tracker.models.types import utcnow
-from tracker.services.errors import NotFound, ValidationFailed
+from tracker.services.errors import Conflict, NotFound, ValidationFailed
 from tracker.services.exporting.data import plan_tasks
 from tracker.services.infra.after_commit import send_job
 from tracker.services.people.access import can_read_org
@@ -59,12 +59,27 @@ def request_pack(actor: User, plan: Plan, scope: str, ref: str = "") -> ExportJo
         if not found:
             raise ValidationFailed("任务不存在", {"scope": "任务不存在"})
         label += f" · {found[0].title[:60]}"
+    _within_limit(actor)
     job = ExportJob(org_id=actor.org_id, user_id=actor.id, plan_id=plan.id, scope=scope, scope_ref=str(ref or ""),
                     label=label[:300], status="queued", queued_at=utcnow())
     db.session.add(job)
     db.session.flush()
     send_job(BUILD_TASK, [job.id], current_app.config["EXPORT_QUEUE"])
     return job
+
+
+PENDING = ("queued", "running")
+
+
+def _within_limit(actor: User) -> None:
+    """At most EXPORT_MAX_PENDING packs of one person queued or building; the person's row is locked for the
+    count (PostgreSQL), so two requests at once cannot both take the last place."""
+    limit = current_app.config["EXPORT_MAX_PENDING"]
+    db.session.execute(select(User.id).where(User.id == actor.id).with_for_update())
+    waiting = db.session.scalar(select(func.count()).select_from(ExportJob).where(
+        ExportJob.user_id == actor.id, ExportJob.status.in_(PENDING)))
+    if waiting >= limit:
+        raise Conflict(f"您已有{waiting}个证明材料包在排队或生成中,每人同时最多{limit}个,请等其完成后再打包")
 
 
 def _lost(now: datetime):
@@ -165,6 +180,37 @@ def build_pack(job: ExportJob, commit_progress) -> None:
     job.stored_name, job.size = stored_name, target.stat().st_size
     job.done_count, job.status, job.finished_at = job.total, "done", utcnow()
     commit_progress()
+
+
+def expire_old(now: datetime) -> list[str]:
+    """Mark the packs built over EXPORT_KEEP_DAYS ago expired; returns their files, to delete after the commit
+    (a file deleted first and a commit that failed would leave a pack that says 已完成 and cannot be had)."""
+    keep = current_app.config["EXPORT_KEEP_DAYS"]
+    cutoff = now - timedelta(days=keep)
+    names = list(db.session.scalars(
+        update(ExportJob).where(ExportJob.status == "done", ExportJob.finished_at < cutoff)
+        .values(status="expired", error=f"压缩包已超过保留期限({keep:g}天)被清理,如需请重新打包")
+        .returning(ExportJob.stored_name), execution_options={"synchronize_session": False}))
+    return [name for name in names if name]
+
+
+def remove_files(names: list[str], now: datetime) -> int:
+    """Delete the expired packs' files, and any pack file older than the keeping time that no built pack owns
+    (a build that failed half-way); returns how many files went."""
+    folder = exports_dir()
+    owned = set(db.session.scalars(select(ExportJob.stored_name).where(ExportJob.stored_name.is_not(None),
+                                                                       ExportJob.status == "done")))
+    cutoff = (now - timedelta(days=current_app.config["EXPORT_KEEP_DAYS"])).timestamp()
+    doomed = {folder / name for name in names}
+    doomed |= {path for path in folder.glob("*.zip") if path.name not in owned and path.stat().st_mtime < cutoff}
+    removed = 0
+    for path in doomed:
+        try:
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            pass  # a second clean-up at the same time took it
+    return removed
 
 
 def pack_path(job: ExportJob) -> Path | None:

@@ -1,8 +1,11 @@
 """Progress updates (反馈): percent, narrative, figures and evidence."""
 from decimal import Decimal, InvalidOperation
 
+from sqlalchemy import update as sql_update
+from sqlalchemy.orm.attributes import set_committed_value
+
 from tracker.extensions import db
-from tracker.models import Evidence, PlanTask, ProgressUpdate, TaskStatus, UpdateMetric, User
+from tracker.models import Evidence, PlanTask, ProgressUpdate, TaskStatus, UpdateMetric, User, task_is_open
 from tracker.models.types import utcnow
 from tracker.services import audit
 from tracker.services.errors import Conflict, ServiceError, ValidationFailed
@@ -69,6 +72,22 @@ def _check_open(actor: User, task: PlanTask) -> bool:
     return on_behalf
 
 
+def _onto_task(task: PlanTask, percent: int) -> None:
+    """The task's percent and last activity, without its version: an update is a row of its own, so posts by
+    the owner and co-owners at once all succeed, and none makes a committee member's open edit stale.
+    Concurrent posts queue on the task's row (PostgreSQL) and each then writes its own.
+    """
+    now = utcnow()
+    written = db.session.execute(
+        sql_update(PlanTask).where(PlanTask.id == task.id, task_is_open())
+        .values(progress=percent, last_progress_at=now), execution_options={"synchronize_session": False})
+    if not written.rowcount:  # closed by someone else a moment ago
+        raise Conflict("任务已被他人关闭,不能反馈进展,请刷新后查看", action="task.progress", task=task)
+    set_committed_value(task, "progress", percent)
+    set_committed_value(task, "last_progress_at", now)
+    db.session.expire(task, ["updated_at"])  # the statement stamped it (the column's onupdate)
+
+
 def record_progress(actor: User, task: PlanTask, *, percent, note, metrics=None,
                     files: list | None = None) -> ProgressUpdate:
     """Post an update for the owner or a co-owner; the committee's is recorded as on the owner's behalf."""
@@ -91,12 +110,13 @@ def record_progress(actor: User, task: PlanTask, *, percent, note, metrics=None,
             metrics=[UpdateMetric(name=n, value=v, unit=u) for n, v, u in figures],
             evidence=[Evidence(filename=s.filename, stored_name=s.stored_name, content_type=s.content_type,
                                size=s.size, sha256=s.sha256, is_image=s.is_image) for s in stored])
-        db.session.add(update)
         changes = {"progress": (task.progress, percent)}
-        task.progress = percent
-        task.last_progress_at = utcnow()
+        _onto_task(task, percent)
         if task.status == TaskStatus.assigned:
-            changes["status"] = status.move(task, TaskStatus.in_progress, action="task.progress")
+            moved = status.move_row(task, TaskStatus.in_progress, action="task.progress")
+            if moved:
+                changes["status"] = moved
+        db.session.add(update)
         db.session.flush()
         changes["note"] = note
         if figures:

@@ -1,11 +1,12 @@
 """Completion (申请办结) and extension (申请延期) requests and their review."""
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.extensions import db
 from tracker.models import PlanTask, TaskRequest, TaskStatus, User
 from tracker.models.types import utcnow
 from tracker.services import audit, events
-from tracker.services.errors import Conflict, PermissionDenied, ValidationFailed
+from tracker.services.errors import Conflict, PermissionDenied, ValidationFailed, refusing_lost_races
 from tracker.services.people.access import is_worker, require_reviewer
 from tracker.services.tasks import status
 from tracker.services.validation import TEXT_MAX, clean_date, clean_text
@@ -69,6 +70,23 @@ def request_extension(actor: User, task: PlanTask, due_date, reason) -> TaskRequ
     return req
 
 
+def _claim(req: TaskRequest, actor: User, decision: str, comment: str | None, task: PlanTask) -> None:
+    """Decide the request only if it is still pending: a conditional UPDATE, so of two deciders at once (a lead
+    approving while the committee refuses) one decides and the other is refused with a 409 before anything else
+    is written — one decision, one audit entry, one set of notices. On PostgreSQL the second UPDATE waits for
+    the first decider's commit and then finds the request decided."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(TaskRequest).where(TaskRequest.id == req.id, TaskRequest.status == "pending")
+        .values(status=decision, decided_by_id=actor.id, decided_at=now, decision_comment=comment),
+        execution_options={"synchronize_session": False}).rowcount
+    if not claimed:
+        raise Conflict("该申请已由他人审核,请刷新后查看结果", action="task.review", task=task)
+    for name, value in (("status", decision), ("decided_by_id", actor.id), ("decided_by", actor),
+                        ("decided_at", now), ("decision_comment", comment)):
+        set_committed_value(req, name, value)
+
+
 def review(actor: User, task: PlanTask, approve, comment) -> TaskRequest:
     """Decide the oldest pending request: approve or return (completion) / refuse (extension)."""
     require_reviewer(actor, task, "task.review")
@@ -84,8 +102,7 @@ def review(actor: User, task: PlanTask, approve, comment) -> TaskRequest:
     if not waiting:
         raise Conflict("没有待审核的申请", action="task.review", task=task)
     req = waiting[0]
-    req.status = "approved" if approve else "returned"
-    req.decided_by_id, req.decided_at, req.decision_comment = actor.id, utcnow(), comment
+    _claim(req, actor, "approved" if approve else "returned", comment, task)
     changes: dict = {"request": KIND_LABELS[req.kind], "decision": req.status, "comment": comment}
     if req.kind == "completion":
         if approve:
@@ -101,7 +118,8 @@ def review(actor: User, task: PlanTask, approve, comment) -> TaskRequest:
     elif approve:
         changes["due_date"] = (task.due_date, req.requested_due_date)
         task.due_date = req.requested_due_date
-    db.session.flush()
+    with refusing_lost_races("task.review", task):  # the task edited a moment ago (its version)
+        db.session.flush()
     entry = audit.record(actor, "task.review", task=task, obj=req, changes=changes)
     events.request_decided.send(task, actor=actor, request=req, entry=entry)  # the decision notice subscribes
     return req

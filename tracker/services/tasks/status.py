@@ -3,6 +3,10 @@
 The pages and the API offer an action only when its move is allowed here (tracker.services.tasks.view.offered),
 and the database keeps the status to the known values (migration 0520).
 """
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from tracker.extensions import db
 from tracker.models import PlanTask, TaskStatus
 from tracker.services.errors import Conflict
 
@@ -31,3 +35,19 @@ def move(task: PlanTask, target: TaskStatus, *, action: str) -> tuple[str, str]:
         raise Conflict(f"任务{task.status_label},不能改为“{PlanTask.label_of(target)}”", action=action, task=task)
     task.status = target.value
     return before, target.value
+
+
+def move_row(task: PlanTask, target: TaskStatus, *, action: str) -> tuple[str, str] | None:
+    """A move that people working side by side may all make at once (a progress post starting the work).
+
+    A conditional UPDATE that takes no version, so it never makes a colleague's edit stale; None when another
+    writer made the same move a moment ago.
+    """
+    before = task.status
+    if not can_move(before, target):
+        raise Conflict(f"任务{task.status_label},不能改为“{PlanTask.label_of(target)}”", action=action, task=task)
+    moved = db.session.execute(
+        update(PlanTask).where(PlanTask.id == task.id, PlanTask.status == before).values(status=target.value),
+        execution_options={"synchronize_session": False}).rowcount
+    set_committed_value(task, "status", target.value)
+    return (before, target.value) if moved else None

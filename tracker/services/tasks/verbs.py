@@ -5,7 +5,7 @@ from tracker.extensions import db
 from tracker.models import Plan, PlanTask, TaskStatus, User
 from tracker.models.types import utcnow
 from tracker.services import audit, events
-from tracker.services.errors import Conflict, ValidationFailed, check_fields
+from tracker.services.errors import Conflict, ValidationFailed, check_fields, refusing_lost_races
 from tracker.services.people.access import require_committee
 from tracker.services.people.co_owners import clean_co_owners
 from tracker.services.plans.sections import clean_section
@@ -176,7 +176,8 @@ def update_task(actor: User, task: PlanTask, data: dict, version) -> PlanTask:
         task.assigned_at = utcnow()
         action = "task.assign"
     if changes:
-        db.session.flush()
+        with refusing_lost_races("task.update", task):  # a colleague's save a moment ago, past the check above
+            db.session.flush()
         entry = audit.record(actor, action, task=task, changes=changes)
         events.task_changed.send(task, actor=actor, changes=changes, entry=entry)
     return task
