@@ -37,7 +37,7 @@ def test_generate_preview_and_download(client, world, year_plan, baseline):
     response = post_form(client, "/reports", f"/reports/{org}/2026/generate", {})
     assert response.status_code == 302
     _, html = page(client, f"/reports?org={org}&year=2026")
-    assert "(七)强化法治政府建设保障" in html and "普法宣讲12次,较上年增加5次" in html
+    assert "（七）强化法治政府建设保障" in html and "普法宣讲12次，较上年增加5次" in html
     assert f"任务#{year_plan['lecture'].id}" in html  # every figure points at its tasks and updates
     response = client.get(f"/reports/{org}/2026/download?format=docx")
     assert response.status_code == 200 and response.mimetype.endswith("wordprocessingml.document")

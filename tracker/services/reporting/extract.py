@@ -13,10 +13,10 @@ UNITS = ("人次", "场次", "批次", "户次", "件", "次", "人", "名", "�
          "家", "户", "所", "期", "篇", "处", "台", "万元", "元")
 FIGURE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(余|多)?(" + "|".join(UNITS) + ")")
 # A clause ends at these; "、" too, since enumerations ("网格长5人、网格员44人") list one figure per item.
-NEAR = re.compile(r"[,,、;;。::()()!?!?\n]")
-WIDE = re.compile(r"[,,;;。::!?!?\n]")
+NEAR = re.compile(r"[,，、;；。:：()（）!！?？\n]")
+WIDE = re.compile(r"[,，;；。:：!！?？\n]")
 PART = re.compile(r"^\s*([一二三四五六七八九十]+)、")
-SECTION = re.compile(r"^\s*[((]([一二三四五六七八九十]+)[))]")
+SECTION = re.compile(r"^\s*[(（]([一二三四五六七八九十]+)[)）]")
 QUOTES = str.maketrans("", "", "“”\"‘’'《》「」")
 LEADING = ("今年以来", "截至目前", "截止目前", "截至", "全年", "全镇", "我镇", "辖区", "乡镇赋权后", "共", "累计",
            "先后", "其中", "同时", "现场", "积极参与", "参与", "组织开展", "开展", "组织", "办理", "配备", "组建了",

@@ -1,0 +1,45 @@
+"""Figure kinds (flow 累计 / stock 现有) on the catalogue and the baseline, a baseline's scope, the draft's annex.
+
+The default catalogue's standing totals become stocks, and its 分析研判 — the same meetings as 矛盾纠纷排查 —
+is retired (updates that named it keep their rows). SQLite adds the CHECK constraints by copying the two
+tables (Alembic's batch mode); no foreign key points at either, so the copy needs no care.
+
+Revision ID: 0560
+Revises: 0520
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0560"
+down_revision = "0520"
+branch_labels = None
+depends_on = None
+
+KINDS = "kind IN ('flow', 'stock')"
+STOCKS = ("网格员", "网格长", "公安义警", "法律顾问")  # the default catalogue's standing totals (issue 15)
+
+
+def upgrade():
+    with op.batch_alter_table("metric_definition") as batch:
+        batch.add_column(sa.Column("kind", sa.String(10), nullable=False, server_default="flow"))
+        batch.create_check_constraint("kind_known", KINDS)
+    with op.batch_alter_table("baseline_figure") as batch:
+        batch.add_column(sa.Column("kind", sa.String(10), nullable=False, server_default="flow"))
+        batch.add_column(sa.Column("scope", sa.String(500), nullable=False, server_default=""))
+        batch.create_check_constraint("kind_known", KINDS)
+    op.add_column("report_draft", sa.Column("annex", sa.JSON(), nullable=True))
+    names = ", ".join(f"'{n}'" for n in STOCKS)
+    op.execute(f"UPDATE metric_definition SET kind = 'stock' WHERE name IN ({names})")
+    op.execute(f"UPDATE baseline_figure SET kind = 'stock' WHERE name IN ({names})")
+    op.execute("UPDATE metric_definition SET is_active = false WHERE name = '分析研判' AND unit = '次'")
+
+
+def downgrade():
+    op.drop_column("report_draft", "annex")
+    with op.batch_alter_table("baseline_figure") as batch:
+        batch.drop_constraint("kind_known", type_="check")
+        batch.drop_column("scope")
+        batch.drop_column("kind")
+    with op.batch_alter_table("metric_definition") as batch:
+        batch.drop_constraint("kind_known", type_="check")
+        batch.drop_column("kind")
