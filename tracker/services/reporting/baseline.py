@@ -108,4 +108,4 @@ def as_rows(candidates) -> list[dict]:
     """Extraction candidates as rows save_baseline accepts (the review form's starting values)."""
     return [{"name": c.name, "value": str(c.value if isinstance(c.value, Decimal) else Decimal(c.value)),
              "unit": c.unit, "is_approximate": c.is_approximate, "report_section": c.section,
-             "source": c.source, "selected": c.selected} for c in candidates]
+             "source": c.source, "selected": c.selected, "kind": c.kind} for c in candidates]
