@@ -10,7 +10,7 @@ from tracker.models import (CLOSED_STATUSES, MetricDefinition, Plan, PlanTask, P
                             TaskTarget)
 from tracker.services.figures.catalogue import MERGED
 from tracker.services.figures.targets import TargetStatus
-from tracker.services.reporting.figures import Digest, Figure, baselines, compare, plan_figures
+from tracker.services.reporting.figures import Digest, Figure, baselines, compare, counted, plan_figures
 from tracker.services.tasks import deadlines
 from tracker.services.tasks.thresholds import rules_for
 
@@ -75,11 +75,13 @@ def collect(plan: Plan, today: date) -> YearData:
         digest.task(updated_at, version, task.section)
     in_plan = select(PlanTask.id).where(PlanTask.plan_id == plan.id)
     updates = conn.execute(
-        select(ProgressUpdate.task_id, ProgressUpdate.id, ProgressUpdate.note, ProgressUpdate.percent)
+        select(ProgressUpdate.task_id, ProgressUpdate.id, ProgressUpdate.note, ProgressUpdate.percent,
+               ProgressUpdate.corrects_id, counted())
         .where(ProgressUpdate.task_id.in_(in_plan))
         .order_by(ProgressUpdate.task_id, ProgressUpdate.created_at, ProgressUpdate.id)).all()
-    for task_id, update_id, note, _ in updates:
-        by_id[task_id].notes.append((update_id, note))
+    for task_id, update_id, note, _, corrects, is_counted in updates:
+        if corrects is None and is_counted:  # a correction's note explains the correction, not the work
+            by_id[task_id].notes.append((update_id, note))
     digest.updates = [len(updates), max((u[1] for u in updates), default=0),
                       sum(len(u[2] or "") for u in updates), sum(u[3] or 0 for u in updates)]
     for task_id, kind, status, note, comment in conn.execute(

@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 from datetime import timezone
 from decimal import Decimal
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, exists, func, select
+from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.models import BaselineFigure, PlanTask, ProgressUpdate, UpdateMetric
@@ -22,6 +23,7 @@ class Source:
     value: Decimal
     is_cancelled: bool
     update_ids: list[int] = field(default_factory=list)
+    corrected_ids: list[int] = field(default_factory=list)  # updates whose figures these corrections replace
 
 
 @dataclass
@@ -83,7 +85,8 @@ class Figure:
                 "change": None if self.change is None else number(self.change),
                 "cancelled_total": number(self.cancelled_total), "sections": self.sections,
                 "sources": [{"task_id": s.task_id, "section": s.section, "value": number(s.value),
-                             "is_cancelled": s.is_cancelled, "update_ids": s.update_ids} for s in self.sources]}
+                             "is_cancelled": s.is_cancelled, "update_ids": s.update_ids,
+                             "corrected_ids": s.corrected_ids} for s in self.sources]}
 
 
 def number(value: Decimal | int | float) -> str:
@@ -116,7 +119,7 @@ def plan_figures(plan_id: int, tasks: dict[int, tuple[int, bool]], digest: "Dige
     stmt = (select(ProgressUpdate.task_id, UpdateMetric.name, UpdateMetric.unit, func.sum(UpdateMetric.value),
                    func.count(UpdateMetric.id), func.max(UpdateMetric.id), _id_list(UpdateMetric.update_id))
             .join(ProgressUpdate, UpdateMetric.update_id == ProgressUpdate.id)
-            .where(ProgressUpdate.task_id.in_(in_plan))
+            .where(ProgressUpdate.task_id.in_(in_plan), counted())
             .group_by(ProgressUpdate.task_id, UpdateMetric.name, UpdateMetric.unit))
     figures: dict[Key, Figure] = {}
     # Core execution: a year's figures are thousands of rows, and ORM row handling would double the time.
@@ -132,6 +135,12 @@ def plan_figures(plan_id: int, tasks: dict[int, tuple[int, bool]], digest: "Dige
         fig.total += value
         if digest is not None:
             digest.metric(count, max_id, value, len(name) + len(unit))
+    corrections = dict(db.session.execute(select(ProgressUpdate.id, ProgressUpdate.corrects_id).where(
+        ProgressUpdate.task_id.in_(in_plan), ProgressUpdate.corrects_id.is_not(None))).all())
+    if corrections:
+        for fig in figures.values():
+            for src in fig.sources:
+                src.corrected_ids = sorted(corrections[i] for i in src.update_ids if i in corrections)
     stock_keys = [key for key in figures if key in stocks]
     if stock_keys:
         _latest_stock_values(plan_id, figures, stock_keys)
@@ -140,13 +149,19 @@ def plan_figures(plan_id: int, tasks: dict[int, tuple[int, bool]], digest: "Dige
     return dict(sorted(figures.items()))
 
 
+def counted():
+    """SQL: an update counts unless a later one corrects it (更正; the original stays in the record)."""
+    later = aliased(ProgressUpdate)
+    return (~exists().where(later.corrects_id == ProgressUpdate.id)).label("is_counted")
+
+
 def _latest_stock_values(plan_id: int, figures: dict[Key, Figure], keys: list[Key]) -> None:
     """A stock counts what each task reported last (现有网格员50人), not the sum of its reports."""
     in_plan = select(PlanTask.id).where(PlanTask.plan_id == plan_id)
     rows = db.session.connection().execute(
         select(ProgressUpdate.task_id, UpdateMetric.name, UpdateMetric.unit, UpdateMetric.value)
         .join(ProgressUpdate, UpdateMetric.update_id == ProgressUpdate.id)
-        .where(ProgressUpdate.task_id.in_(in_plan), UpdateMetric.name.in_({name for name, _ in keys}))
+        .where(ProgressUpdate.task_id.in_(in_plan), counted(), UpdateMetric.name.in_({name for name, _ in keys}))
         .order_by(ProgressUpdate.created_at, ProgressUpdate.id, UpdateMetric.id)).all()
     latest = {(task_id, name, unit or ""): cents(value) for task_id, name, unit, value in rows}
     for key in keys:
