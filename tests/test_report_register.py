@@ -1,5 +1,7 @@
 """The demo's 2024 report as an office sends it: its own words, like-with-like changes, full-width marks, 公文 form."""
 import re
+import shutil
+import subprocess
 import zipfile
 from datetime import date
 from io import BytesIO
@@ -123,3 +125,25 @@ def test_baseline_extraction_sums_same_named_figures_reads_numerals_and_other_en
 def test_office_words_drop_who_phoned_and_the_request():
     assert office_words("刘村村书记电话报告:已召开议事会3次,申请办结。") == "已召开议事会3次。"
     assert office_words("拟在明年一季度形成总结后再申请办结") == "拟在明年一季度形成总结后再申请办结。"
+
+
+@pytest.mark.skipif(not shutil.which("libreoffice") or not shutil.which("pdftotext"),
+                    reason="LibreOffice and poppler-utils render the Word file")
+def test_rendered_pages_hold_28_characters_a_line_and_22_lines_a_page(report, tmp_path):
+    (tmp_path / "r.docx").write_bytes(to_docx(report))
+    subprocess.run(["libreoffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path), str(tmp_path / "r.docx")], check=True, capture_output=True,
+                   timeout=180)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "r.pdf"), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    pages = text.split("\f")
+    body = pages[:next(i for i, p in enumerate(pages) if p.lstrip().startswith("附件"))]
+    assert len(body) <= 6  # the seed runs to about four pages; the demo's year has twice its tasks
+    widths = []
+    for page in body:
+        lines = [ln.strip() for ln in page.split("\n") if ln.strip() and "—" not in ln]
+        assert len(lines) <= 22
+        # lines of Chinese alone (digits are narrower and shift the count); a closing mark may hang at the end
+        widths += [len(re.sub(r"\s", "", ln).rstrip("。，；：、）”")) for ln in lines
+                   if not re.search(r"[0-9A-Za-z]", ln)]
+    assert max(widths) == 28 and widths.count(28) >= 5

@@ -19,7 +19,12 @@ TITLE_SIZE, BODY_SIZE = Pt(22), Pt(16)  # 二号, 三号
 # the 156 mm width holds 28 characters of 三号 (16 pt). (The issue's "28 lines of 22 characters" swaps them.)
 LINE = Pt(28.95)
 CHARS = 28
-MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
+COLUMN_WIDTHS_MM = (12, 56, 22, 22, 30, 16)  # the annex table across the 158 mm type area
+# 28 characters of 16 pt need 158.05 mm, 2 mm more than the nominal 156 mm type area: a character wider than
+# the grid's pitch takes two cells in LibreOffice (14 a line), so the type area is widened to 158.2 mm with
+# the 订口 (left margin) at 27 mm, inside the standard's 28 ± 1 mm, and the right margin at 24.8 mm.
+MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(27), "right": Mm(24.8)}
+TYPE_WIDTH_MM = 210 - 27 - 24.8
 
 
 def _fonts(style_or_run, name: str, size, bold: bool = False) -> None:
@@ -92,8 +97,8 @@ def _grid(section) -> None:
     grid.set(qn("w:type"), "linesAndChars")
     grid.set(qn("w:linePitch"), str(int(LINE.pt * 20)))  # twentieths of a point
     # charSpace widens each character so that 28 fill the type area: (width / 28 − font size) in 1/4096 pt.
-    width = Mm(210 - 28 - 26).pt
-    grid.set(qn("w:charSpace"), str(int((width / CHARS - BODY_SIZE.pt) * 4096)))
+    width = Mm(TYPE_WIDTH_MM).pt
+    grid.set(qn("w:charSpace"), str(max(0, int((width / CHARS - BODY_SIZE.pt) * 4096))))
 
 
 def _language(doc) -> None:
@@ -107,21 +112,38 @@ def _language(doc) -> None:
         lang.set(qn(attr), "zh-CN")
 
 
+def _off_grid(style) -> None:
+    """Text that is not 三号 body text (the 二号 title, the table) keeps its own spacing, off the character grid:
+    a character wider than the grid's pitch would take two cells."""
+    ppr = style.element.get_or_add_pPr()
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    ppr.append(snap)
+
+
 def _annex(doc, draft: ReportDraft, styles) -> None:
-    """附件 on a page of its own after the 成文日期 (GB/T 9704 §7.4.2), as a table."""
+    """附件 on a page of its own after the 成文日期 (GB/T 9704 §7.4.2), as a table in a section without the grid."""
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    grid = section._sectPr.find(qn("w:docGrid"))
+    grid.set(qn("w:type"), "lines")
+    grid.attrib.pop(qn("w:charSpace"), None)
     heading = doc.add_paragraph(style=styles["annex"])
-    heading.paragraph_format.page_break_before = True
     _fonts(heading.add_run("附件"), H1_FONT, BODY_SIZE)
     caption = doc.add_paragraph(style=styles["title"])
     _fonts(caption.add_run(ANNEX_TITLE.split("：", 1)[1]), TITLE_FONT, Pt(18))
     table = doc.add_table(rows=1, cols=len(COLUMNS))
     table.style = doc.styles["Table Grid"]
+    table.autofit = False
     for row_cells, values in [(table.rows[0].cells, COLUMNS)] + [(table.add_row().cells, r) for r in draft.annex]:
         for cell, value in zip(row_cells, values):
             paragraph = cell.paragraphs[0]
+            paragraph.style = styles["cell"]
             paragraph.paragraph_format.first_line_indent = Pt(0)
             paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
             _fonts(paragraph.add_run(value), BODY_FONT, Pt(12), bold=values is COLUMNS)
+    for column, width in zip(table.columns, COLUMN_WIDTHS_MM):
+        for cell in column.cells:
+            cell.width = Mm(width)
 
 
 def build(draft: ReportDraft, *, achievements_only: bool = False):
@@ -145,6 +167,9 @@ def build(draft: ReportDraft, *, achievements_only: bool = False):
         "date": _style(doc, "成文日期", BODY_FONT, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False),
         "annex": _style(doc, "附件", H1_FONT, BODY_SIZE, indent=False),
     }
+    styles["cell"] = _style(doc, "表格文字", BODY_FONT, Pt(12), indent=False)
+    for key in ("title", "cell"):
+        _off_grid(styles[key])
     for key in ("signature", "date"):
         styles[key].paragraph_format.right_indent = Pt(64)
     for key in ("h1", "h2"):  # a heading never ends a page without its first paragraph
