@@ -14,6 +14,7 @@ from tracker.extensions import db
 from tracker.services.demo import load_demo
 from tracker.services.people import users
 from tracker.services.reporting import draft as drafts
+from tracker.services.reporting.baseline import as_rows, save_baseline
 from tracker.services.reporting.docx import to_docx
 from tracker.services.reporting.extract import decode, extract
 from tracker.services.reporting.render import blocks, to_markdown
@@ -147,3 +148,15 @@ def test_rendered_pages_hold_28_characters_a_line_and_22_lines_a_page(report, tm
         widths += [len(re.sub(r"\s", "", ln).rstrip("。，；：、）”")) for ln in lines
                    if not re.search(r"[0-9A-Za-z]", ln)]
     assert max(widths) == 28 and widths.count(28) >= 5
+
+
+def test_the_seed_saved_as_the_2023_baseline_gives_like_with_like_changes(report):
+    office = users.get_user("office")
+    rows = [r for r in as_rows(extract(SEED.read_text(encoding="utf-8"))) if r.pop("selected")]
+    saved = {(b.name, b.unit): b for b in save_baseline(office, office.org, 2023, rows)}
+    assert saved[("专题学习", "次")].value == 5 and saved[("网格员", "人")].kind == "stock"
+    assert ("清单", "项") not in saved and ("成员", "人") not in saved
+    db.session.commit()
+    draft = drafts.generate(office, office.org, 2024, date(2025, 1, 15))
+    assert "专题学习6次，较上年增加1次" in draft.section("1.1").text
+    assert "现有网格员50人，较上年增加6人" in draft.section("1.7").text

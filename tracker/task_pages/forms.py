@@ -64,8 +64,11 @@ class MetricRow(Form):
 
 
 def figure_choices(items) -> list[tuple[str, str]]:
-    """Catalogue entries as select options: 普法宣讲(次)."""
-    return [NONE_FIGURE] + [(str(d.id), f"{d.name}({d.unit})" if d.unit else d.name) for d in items]
+    """Catalogue entries as select options: 普法宣讲(次); a stock asks for the standing total (现有网格员(人),填总数)."""
+    def label(d) -> str:
+        text = f"{d.name}({d.unit})" if d.unit else d.name
+        return f"现有{text},填现有总数" if getattr(d, "kind", "flow") == "stock" else text
+    return [NONE_FIGURE] + [(str(d.id), label(d)) for d in items]
 
 
 def section_choices(titles: list[str]) -> list[tuple[str, str]]:
