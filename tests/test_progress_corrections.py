@@ -83,3 +83,27 @@ def test_the_committee_corrects_a_done_task_the_owner_may_not(api, world):
     db.session.expire_all()
     assert db.session.get(type(task), task.id).progress == 100  # a closed task's percent stays
     assert lecture_figure(generate(world))["total"] == "3"
+
+
+def test_the_task_page_offers_更正_and_the_form_saves_the_corrected_value(client, api, world):
+    from tests.factories import csrf_token
+    from tests.test_report_web import login, page
+    task = world.task(report_section=7)
+    first = wrong_update(api, task)
+    login(client, "cadre")
+    _, html = page(client, f"/tasks/{task.id}")
+    url = f"/tasks/{task.id}/updates/{first}/correct"
+    assert f'href="{url}"' in html and f"第{first}号" in html
+    _, form = page(client, url)
+    assert "普法宣讲(次),原填 5" in form and 'value="5"' in form
+    bad = client.post(url, data={"csrf_token": csrf_token(form), "k-percent": "40", "k-note": "更正", "value-0": "-2"})
+    assert bad.status_code in (200, 400) and "不小于0" in bad.get_data(as_text=True)
+    done = client.post(url, data={"csrf_token": csrf_token(form), "k-percent": "40", "k-note": "实际3次",
+                                  "value-0": "3"})
+    assert done.status_code == 302
+    _, html = page(client, f"/tasks/{task.id}")
+    assert f"更正第{first}号反馈" in html
+    client.post("/logout", data={"csrf_token": csrf_token(html)})
+    login(client, "cadre2")  # a co-owner who did not write it
+    assert client.get(url).status_code == 403
+    assert lecture_figure(generate(world))["total"] == "3"

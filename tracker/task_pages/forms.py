@@ -136,7 +136,18 @@ class TargetsForm(ZhForm):
 
 
 class CompletionForm(ZhForm):
-    note = TextAreaField("办结说明", render_kw={"maxlength": TEXT_MAX})
+    # The approved note is the task's paragraph in the annual report (issue 15): say what a good one holds.
+    note = TextAreaField("办结情况", render_kw={
+        "maxlength": TEXT_MAX,
+        "placeholder": "写明做了什么、完成的数据和取得的效果,如:全年开展专题学法6次,学法记录已归档……"
+                       "审核通过后,这段文字将作为年度报告中本任务的段落。"})
+
+
+class CorrectionForm(ZhForm):
+    """更正 one update: its figures' right values, the percent, and why."""
+
+    percent = StringField("更正后的进度(%)", render_kw={"type": "number", "min": 0, "max": 100, "inputmode": "numeric"})
+    note = TextAreaField("更正说明", render_kw={"maxlength": TEXT_MAX, "placeholder": "如:上次填报偏高,实际宣讲3次"})
 
 
 class ExtensionForm(ZhForm):
