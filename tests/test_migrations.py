@@ -119,3 +119,34 @@ def test_0580_adds_the_renewal_reason_clears_quoted_robot_answers_and_goes_back(
             conn.execute(text("UPDATE delivery SET status = 'lost'"))
     assert "uncertain_attempts" not in {c["name"] for c in inspect(create_engine(engine.url)).get_columns("delivery")}
     assert "renewed_because" not in {c["name"] for c in inspect(create_engine(engine.url)).get_columns("calendar_feed")}
+
+
+def test_0560_marks_standing_totals_as_stocks_retires_the_duplicate_and_goes_back(fresh_database):
+    upgrade(directory=MIGRATIONS, revision="0520")
+    engine = db.engine
+    with engine.begin() as conn:
+        for statement in ROWS[:5]:
+            conn.execute(text(statement))
+        for i, (name, unit) in enumerate([("网格员", "人"), ("普法宣讲", "次"), ("分析研判", "次")], start=1):
+            conn.execute(text("INSERT INTO metric_definition (id, org_id, name, unit, description, position, is_active,"
+                              f" created_at) VALUES ({i}, 1, '{name}', '{unit}', '', {i}, 1, '2026-01-05')"))
+        conn.execute(text("INSERT INTO baseline_figure (id, org_id, year, name, unit, value, is_approximate, source,"
+                          " created_at) VALUES (1, 1, 2025, '网格员', '人', 44, 0, '', '2026-01-05')"))
+        conn.execute(text("INSERT INTO progress_update (id, task_id, author_id, percent, previous_percent, note,"
+                          " created_at) VALUES (1, 1, 1, 10, 0, '宣讲1次', '2026-01-05')"))
+    upgrade(directory=MIGRATIONS)
+    with engine.begin() as conn:
+        kinds = dict(conn.execute(text("SELECT name, kind FROM metric_definition")).all())
+        assert kinds == {"网格员": "stock", "普法宣讲": "flow", "分析研判": "flow"}
+        assert conn.scalar(text("SELECT is_active FROM metric_definition WHERE name = '分析研判'")) in (0, False)
+        assert conn.scalar(text("SELECT kind FROM baseline_figure")) == "stock"
+        assert conn.scalar(text("SELECT corrects_id FROM progress_update")) is None
+        with pytest.raises(Exception, match="CHECK constraint failed"):
+            conn.execute(text("UPDATE metric_definition SET kind = 'total'"))
+    downgrade(directory=MIGRATIONS, revision="0520")
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM metric_definition")) == 3
+        assert conn.scalar(text("SELECT count(*) FROM progress_update")) == 1
+    columns = {c["name"] for c in inspect(create_engine(engine.url)).get_columns("metric_definition")}
+    assert "kind" not in columns
+    upgrade(directory=MIGRATIONS)

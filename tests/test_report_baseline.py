@@ -28,7 +28,8 @@ def test_finds_at_least_25_figures_with_units_in_the_seed(seed_figures):
     assert len(seed_figures) >= 25
     assert all(c.unit and c.name and c.value >= 0 for c in seed_figures)
     text = SEED.read_text(encoding="utf-8")
-    assert all(c.source and c.source in text for c in seed_figures)  # each points at its statement
+    # each points at its statements (two of one figure in one section are summed, both kept, "；" between)
+    assert all(c.source and all(part in text for part in c.source.split("；")) for c in seed_figures)
 
 
 def test_seed_figures_with_their_units_and_sections(seed_figures):

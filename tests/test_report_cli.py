@@ -29,7 +29,7 @@ def test_achievements_as_markdown_and_docx(runner, world, year_plan, baseline, t
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert text.startswith("## 一、上一年度法治政府建设的主要举措和成效")
-    assert "普法宣讲12次,较上年增加5次" in text and "## 二、" not in text
+    assert "普法宣讲12次，较上年增加5次" in text and "## 二、" not in text
     docx = tmp_path / "a.docx"
     result = cli(runner, "report", "achievements", "--year", "2026", "--org", "云乐镇", "--format", "docx",
                  "-o", str(docx))

@@ -12,6 +12,7 @@ from tracker.services.plans import verbs as plans
 from tracker.services.reporting import draft as drafts
 from tracker.services.reporting.render import to_markdown
 from tracker.services.reporting.template import save_template
+from tracker.services.reporting.wording import official
 
 EDIT = "全年共组织开展普法宣讲12次,受众1500余人。(党政办改写)"
 
@@ -33,7 +34,9 @@ def test_edit_then_regenerate_keeps_the_edit_and_flags_new_generated_text(world,
     assert section.text == EDIT and section.has_newer_generated
     assert "普法宣讲13次" in section.generated_text
     assert [v.kind for v in section.versions] == ["generated", "edited", "generated"]
-    assert EDIT in to_markdown(draft) and "普法宣讲13次" not in to_markdown(draft)
+    # the edit is kept as typed and goes out in the report's punctuation
+    assert official(EDIT) == "全年共组织开展普法宣讲12次，受众1500余人。（党政办改写）"
+    assert official(EDIT) in to_markdown(draft) and "普法宣讲13次" not in to_markdown(draft)
     # an untouched section follows the data
     assert not draft.section("1.3").is_edited
     # the committee may take the new text; the edit stays in the history
@@ -76,7 +79,7 @@ def test_stored_template_changes_the_headings(world, year_plan):
                   parts="主要举措和成效\n存在的不足\n下一步安排", sections="学习贯彻\n依法行政\n基层治理")
     db.session.commit()
     draft = generate(world)
-    assert [s.title for s in draft.sections if s.part == 1] == ["(一)学习贯彻", "(二)依法行政", "(三)基层治理"]
+    assert [s.title for s in draft.sections if s.part == 1] == ["（一）学习贯彻", "（二）依法行政", "（三）基层治理"]
     assert draft.section("2").title == "二、存在的不足"
     from tracker.services.plans.sections import sections_for
     assert sections_for(world.plan.org, 2026) == ["学习贯彻", "依法行政", "基层治理"]

@@ -1,4 +1,5 @@
 """The report page: countdown, generate, preview with sources, edit with versions, downloads, baseline review."""
+import re
 from datetime import date
 from io import BytesIO
 
@@ -35,7 +36,7 @@ def test_generate_preview_and_download(client, world, year_plan, baseline):
     response = post_form(client, "/reports", f"/reports/{org}/2026/generate", {})
     assert response.status_code == 302
     _, html = page(client, f"/reports?org={org}&year=2026")
-    assert "(七)强化法治政府建设保障" in html and "普法宣讲12次,较上年增加5次" in html
+    assert "（七）强化法治政府建设保障" in html and "普法宣讲12次，较上年增加5次" in html
     assert f"任务#{year_plan['lecture'].id}" in html  # every figure points at its tasks and updates
     response = client.get(f"/reports/{org}/2026/download?format=docx")
     assert response.status_code == 200 and response.mimetype.endswith("wordprocessingml.document")
@@ -75,19 +76,25 @@ def test_baseline_extracted_reviewed_then_saved(client, world):
             "rows-0-keep": "y", "rows-0-name": "行政许可", "rows-0-value": "68", "rows-0-unit": "件",
             "rows-1-keep": "y", "rows-1-name": "政策咨询", "rows-1-value": "780", "rows-1-unit": "次",
             "rows-1-is_approximate": "y", "rows-1-report_section": "2",
-            "rows-2-name": "不保存", "rows-2-value": "1", "rows-2-unit": "次"}
+            "rows-2-name": "不保存", "rows-2-value": "1", "rows-2-unit": "次",
+            "rows-3-keep": "y", "rows-3-name": "网格员", "rows-3-value": "44", "rows-3-unit": "人", "rows-3-is_stock": "y"}
+    # the review holds one 专题学习 of 5, summed from the 中心组 and 芝荟谈 sessions, and ticks stocks
+    assert re.search(r'value="专题学习"[^>]*>', html) and html.count('value="专题学习"') == 1
+    assert re.search(r'<input[^>]*checked[^>]*name="rows-\d+-is_stock"', html)
     assert client.post(f"{url}/save", data=data).status_code == 302
     rows = {(b.name, b.unit): b for b in baseline_rows(world.plan.org, 2025)}
-    assert set(rows) == {("行政许可", "件"), ("政策咨询", "次")} and rows[("政策咨询", "次")].is_approximate
+    assert set(rows) == {("行政许可", "件"), ("政策咨询", "次"), ("网格员", "人")}
+    assert rows[("政策咨询", "次")].is_approximate and rows[("网格员", "人")].kind == "stock"
+    assert rows[("行政许可", "件")].kind == "flow"
     # a figure without unit: refused on its row, nothing saved
     data = {"csrf_token": csrf_token(html), "rows-0-keep": "y", "rows-0-name": "普法宣讲", "rows-0-value": "7",
             "rows-0-unit": ""}
     response = client.post(f"{url}/save", data=data)
     assert response.status_code == 400 and "缺少单位" in response.get_data(as_text=True)
-    assert len(baseline_rows(world.plan.org, 2025)) == 2
+    assert len(baseline_rows(world.plan.org, 2025)) == 3
     # by hand
     response = post_form(client, url, f"{url}/add", {"m-name": "合法性审查", "m-value": "4", "m-unit": "次"})
-    assert response.status_code == 302 and len(baseline_rows(world.plan.org, 2025)) == 3
+    assert response.status_code == 302 and len(baseline_rows(world.plan.org, 2025)) == 4
 
 
 def test_catalogue_page_lists_and_adds(client, world):

@@ -20,7 +20,9 @@ from tracker.services.plans import carry_over as carrying
 from tracker.services.plans import verbs as plans
 from tracker.services.reminders.sql import OPEN_STATUSES
 from tracker.services.reporting.collect import collect
-from tracker.services.reporting.writer import next_year, opening, shortcomings, task_paragraph
+from tracker.services.reporting.annex import annex_rows
+from tracker.services.reporting.closing import next_plan, next_year, shortcomings
+from tracker.services.reporting.writer import opening, task_paragraph
 from tracker.services.tasks import progress, requests
 from tracker.services.tasks import verbs as tasks
 from tracker.services.tasks.lights import light
@@ -308,15 +310,18 @@ def test_year_report_still_counts_carried_tasks(app, world, year_end):
     assert figures(after) == figures(before) == [("矛盾纠纷化解", "件", 2, 0)]
     late = next(t for t in after.tasks if t.title == "清理历史积案")
     # Its pending extension request went on with the work to 2027 and is that task's now.
-    assert late.is_unfinished and late.extension_reasons == []
-    paragraph = task_paragraph(1, late)
-    assert "已结转至下一年度" in paragraph and "取消" not in paragraph
-    assert "未能按期完成" in shortcomings(after, "云乐镇").text  # still a shortcoming of 2026
-    three = next_year(after, "云乐镇")
-    assert "结转至2027年" in three.text and "“清理历史积案”" in three.text and "取消的任务" not in three.text
-    assert late.id in three.tasks
+    assert late.is_unfinished and late.extension_reasons == []  # the pending request went on to 2027
+    paragraph = task_paragraph(1, late)  # the office's words; that it was carried over is the annex's to say
+    assert "结转" not in paragraph and "取消" not in paragraph
+    row = next(r for r in annex_rows(after, 2027) if r[1] == "清理历史积案")
+    assert row[3] == "已结转" and "结转至2027年" in row[5]
+    assert "未能在完成时限内办结" in shortcomings(after, "云乐镇").text  # still a shortcoming of 2026
+    outline = next_plan(world.plan)
+    three = next_year(after, "云乐镇", outline)
+    assert outline[0] == 2027 and three.text.startswith("2027年") and "清理历史积案" in three.text
+    assert "取消的任务" not in three.text and late.id in three.tasks
     text = opening(after, "云乐镇").text
-    assert "结转下一年度2项" in text and "取消1项" in text and "已办结1项" in text
+    assert "结转下一年度2项" in text and "已办结1项" in text and "取消" not in text
 
 
 # ───────────────────────── WTForms deprecations ─────────────────────────

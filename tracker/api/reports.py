@@ -13,6 +13,7 @@ class CatalogueItemOut(BaseModel):
     unit: str
     description: str
     report_section: int | None
+    kind: str  # flow (累计) or stock (现有)
 
 
 class CatalogueOut(BaseModel):
@@ -22,5 +23,5 @@ class CatalogueOut(BaseModel):
 @operation(bp, "/catalogue", "GET", summary="本单位的数据目录(进展反馈可选的数据项)", response=CatalogueOut)
 def get_catalogue():
     items = [{"id": m.id, "name": m.name, "unit": m.unit, "description": m.description,
-              "report_section": m.report_section} for m in catalogue_for(g.api_user.org)]
+              "report_section": m.report_section, "kind": m.kind} for m in catalogue_for(g.api_user.org)]
     return jsonify({"items": items})

@@ -66,6 +66,8 @@ class ProgressIn(In):
     percent: int = Field(ge=0, le=100)
     note: str = Field(min_length=1, max_length=5000)
     metrics: list[MetricIn] = Field(default_factory=list, max_length=20)
+    # 更正: the id of an earlier update of this task whose figures (and percent) this one replaces.
+    corrects: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class CompletionIn(In):
@@ -122,6 +124,7 @@ class UpdateOut(BaseModel):
     note: str
     metrics: list[MetricOut]
     evidence: list[EvidenceOut]
+    corrects: int | None = None
     created_at: datetime
 
 

@@ -29,7 +29,7 @@ def update(u: ProgressUpdate) -> dict:
         metrics=[schemas.MetricOut(name=m.name, value=float(m.value), unit=m.unit) for m in u.metrics],
         evidence=[schemas.EvidenceOut(id=e.id, filename=e.filename, content_type=e.content_type, size=e.size,
                                       url=url_for("api.download_evidence", evidence_id=e.id)) for e in u.evidence],
-        created_at=u.created_at,
+        corrects=u.corrects_id, created_at=u.created_at,
     ).model_dump(mode="json")
 
 

@@ -16,7 +16,7 @@ from tracker.models import STATUSES, Evidence, PlanTask, ProgressUpdate
 from tracker.services.calendar.clock import today
 from tracker.services.errors import NotFound, ValidationFailed
 from tracker.services.people.access import can_read_org, load_plan, load_task
-from tracker.services.tasks import counting, progress, requests
+from tracker.services.tasks import corrections, counting, progress, requests
 from tracker.services.tasks import evidence as evidence_files
 from tracker.services.tasks import verbs as tasks
 from tracker.services.tasks.queries import TaskCursor, TaskFilters, task_history, task_page
@@ -150,9 +150,15 @@ def _progress_body() -> tuple[schemas.ProgressIn, list]:
 def post_progress(task_id):
     task = load_task(g.api_user, task_id)
     body, files = _progress_body()
-    update = progress.record_progress(
-        g.api_user, task, percent=body.percent, note=body.note,
-        metrics=[m.model_dump() for m in body.metrics], files=files)
+    metrics = [m.model_dump() for m in body.metrics]
+    if body.corrects is not None:
+        if files:
+            raise ValidationFailed("更正只改数据和进度,证明材料请另行反馈", {"evidence": "更正不附证明材料"})
+        update = corrections.correct_progress(g.api_user, task, body.corrects, percent=body.percent,
+                                              note=body.note, metrics=metrics)
+    else:
+        update = progress.record_progress(g.api_user, task, percent=body.percent, note=body.note,
+                                          metrics=metrics, files=files)
     return jsonify(serialize.update(update)), 201
 
 

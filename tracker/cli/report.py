@@ -12,7 +12,7 @@ from tracker.services.plans.sections import NUMERALS
 from tracker.services.reporting import draft as drafts
 from tracker.services.reporting.baseline import as_rows, save_baseline
 from tracker.services.reporting.docx import to_docx
-from tracker.services.reporting.extract import extract
+from tracker.services.reporting.extract import decode, extract
 from tracker.services.reporting.render import to_markdown
 from tracker.services.validation import YEAR_MAX, YEAR_MIN, is_year
 
@@ -109,16 +109,19 @@ def baseline(text_file, year, org, save):
     if not text_file:
         raise ValidationFailed("请给出上年报告的文本文件")
     try:
-        text = Path(text_file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationFailed(f"无法读取文件 {text_file}(须为 UTF-8 文本):{exc}") from None
+        text = decode(Path(text_file).read_bytes())
+    except OSError as exc:
+        raise ValidationFailed(f"无法读取文件 {text_file}:{exc.strerror or exc}") from None
+    if text is None:
+        raise ValidationFailed(f"无法读取文件 {text_file}(须为 UTF-8、GBK 或 GB18030 文本)")
     found = extract(text)
     if not found:
         raise ValidationFailed("文本中没有找到带单位的数据")
     for c in found:
         where = "".join(f"({NUMERALS[s - 1]})" for s in c.sections) or "—"
-        mark = "" if c.selected else "  [重名,默认不保存]"
-        click.echo(f"{where}\t{c.name}\t{c.display}\t{c.source}{mark}")
+        mark = "" if c.selected else "  [默认不保存]"
+        kind = "现有" if c.kind == "stock" else "累计"
+        click.echo(f"{where}\t{c.name}\t{c.display}\t{kind}\t{c.source}{mark}")
     if save:
         rows = [r for r in as_rows(found) if r.pop("selected")]
         saved = save_baseline(None, organisation, year, rows)

@@ -18,6 +18,7 @@ from tracker.models.reminders import (
                                      delivery_item,
 )
 from tracker.models.report import (
+                                     FIGURE_KINDS,
                                      BaselineFigure,
                                      MetricDefinition,
                                      ReportDraft,
@@ -43,6 +44,7 @@ from tracker.models.transfer import CalendarFeed, ExportJob, ImportSession
 from tracker.models.user import ROLE_LABELS, ROLES, ApiToken, Role, User
 
 __all__ = [
+    "FIGURE_KINDS",
     "AuditEntry", "Organisation", "CarryOver", "Plan", "PlanTheme", "Evidence", "ProgressUpdate", "UpdateMetric",
     "CLOSED_STATUSES", "STATUS_LABELS", "STATUSES", "PlanTask", "RequestKind", "RequestStatus", "TaskRequest",
     "TaskStatus", "task_co_owner", "task_is_closed", "task_is_open",

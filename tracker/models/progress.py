@@ -23,6 +23,8 @@ class ProgressUpdate(db.Model):
     percent: Mapped[int] = mapped_column(Integer)
     previous_percent: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str] = mapped_column(Text, default="")
+    # 更正: this update replaces the figures (and percent) of an earlier one, which stays in the record.
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("progress_update.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     task: Mapped["PlanTask"] = relationship()  # noqa: F821

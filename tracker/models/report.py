@@ -6,14 +6,16 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.models.types import UTCDateTime, utcnow
+from tracker.models.types import UTCDateTime, one_of, utcnow
+
+FIGURE_KINDS = ("flow", "stock")  # 累计 / 现有
 
 
 class MetricDefinition(db.Model):
     """A figure an organisation counts (普法宣讲, 次): what it counts and which report section it feeds."""
 
     __tablename__ = "metric_definition"
-    __table_args__ = (UniqueConstraint("org_id", "name", "unit"),)
+    __table_args__ = (UniqueConstraint("org_id", "name", "unit"), one_of("kind", FIGURE_KINDS, "kind_known"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -21,6 +23,8 @@ class MetricDefinition(db.Model):
     unit: Mapped[str] = mapped_column(String(20), default="")
     description: Mapped[str] = mapped_column(String(500), default="")
     report_section: Mapped[int | None] = mapped_column(Integer)
+    # flow (累计: the year's sum of what updates add) or stock (现有: a standing total, latest value per task).
+    kind: Mapped[str] = mapped_column(String(10), default="flow")
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -33,7 +37,7 @@ class BaselineFigure(db.Model):
     """Last year's figure of an organisation, the base of the year-on-year change."""
 
     __tablename__ = "baseline_figure"
-    __table_args__ = (UniqueConstraint("org_id", "year", "name", "unit"),)
+    __table_args__ = (UniqueConstraint("org_id", "year", "name", "unit"), one_of("kind", FIGURE_KINDS, "kind_known"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -43,6 +47,9 @@ class BaselineFigure(db.Model):
     value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     # "820余人": the report gave a lower bound, so a change against it is approximate.
     is_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    kind: Mapped[str] = mapped_column(String(10), default="flow")  # as MetricDefinition.kind
+    # What last year's figure counted (统计口径); when it differs from this year's, no change is stated.
+    scope: Mapped[str] = mapped_column(String(500), default="")
     report_section: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(500), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -102,6 +109,8 @@ class ReportDraft(db.Model):
     # Figures with their sums, baselines, changes and sources, as generated (留痕 for every number).
     figures: Mapped[list] = mapped_column(JSON, default=list)
     notes: Mapped[list] = mapped_column(JSON, default=list)  # what is missing or needs checking
+    # 附件：重点任务完成情况表 — targets, statuses, cancellations and carry-overs, kept out of the prose.
+    annex: Mapped[list | None] = mapped_column(JSON, default=list)
     fingerprint: Mapped[str] = mapped_column(String(64), default="")
     generation: Mapped[int] = mapped_column(Integer, default=0)
     generated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -64,6 +64,7 @@ def baseline_extract(org_id, year):
     for row in baselines.as_rows(found):
         review.rows.append_entry({"keep": row["selected"], "name": row["name"], "value": row["value"],
                                   "unit": row["unit"], "is_approximate": row["is_approximate"],
+                                  "is_stock": row["kind"] == "stock",
                                   "report_section": str(row["report_section"] or ""), "source": row["source"]})
     return _baseline_page(org, year, paste=paste, review=review)
 
@@ -87,6 +88,7 @@ def baseline_save(org_id, year):
             section = (f.report_section.data or "").strip()
             rows.append({"name": f.name.data, "value": _number(f.value.data), "unit": f.unit.data,
                          "is_approximate": f.is_approximate.data, "source": f.source.data,
+                         "kind": "stock" if f.is_stock.data else "flow",
                          "report_section": int(section) if section.isdecimal() else (section or None)})
             rename.update({f"rows.{n}.{k}": f"rows.{i}.{k}" for k in ROW_FIELDS})
             rename[f"rows.{n}"] = f"rows.{i}.name"

@@ -46,6 +46,7 @@ class CandidateForm(ZhForm):
     value = StringField("数值", validators=[Length(max=20)])
     unit = StringField("单位", validators=[Length(max=20)])
     is_approximate = BooleanField("余")
+    is_stock = BooleanField("现有")  # a standing total (现有网格员44人), compared only with a standing total
     report_section = StringField("小节", validators=[Length(max=2)])
     source = HiddenField()
 

@@ -64,8 +64,11 @@ class MetricRow(Form):
 
 
 def figure_choices(items) -> list[tuple[str, str]]:
-    """Catalogue entries as select options: 普法宣讲(次)."""
-    return [NONE_FIGURE] + [(str(d.id), f"{d.name}({d.unit})" if d.unit else d.name) for d in items]
+    """Catalogue entries as select options: 普法宣讲(次); a stock asks for the standing total (现有网格员(人),填总数)."""
+    def label(d) -> str:
+        text = f"{d.name}({d.unit})" if d.unit else d.name
+        return f"现有{text},填现有总数" if getattr(d, "kind", "flow") == "stock" else text
+    return [NONE_FIGURE] + [(str(d.id), label(d)) for d in items]
 
 
 def section_choices(titles: list[str]) -> list[tuple[str, str]]:
@@ -133,7 +136,18 @@ class TargetsForm(ZhForm):
 
 
 class CompletionForm(ZhForm):
-    note = TextAreaField("办结说明", render_kw={"maxlength": TEXT_MAX})
+    # The approved note is the task's paragraph in the annual report (issue 15): say what a good one holds.
+    note = TextAreaField("办结情况", render_kw={
+        "maxlength": TEXT_MAX,
+        "placeholder": "写明做了什么、完成的数据和取得的效果,如:全年开展专题学法6次,学法记录已归档……"
+                       "审核通过后,这段文字将作为年度报告中本任务的段落。"})
+
+
+class CorrectionForm(ZhForm):
+    """更正 one update: its figures' right values, the percent, and why."""
+
+    percent = StringField("更正后的进度(%)", render_kw={"type": "number", "min": 0, "max": 100, "inputmode": "numeric"})
+    note = TextAreaField("更正说明", render_kw={"maxlength": TEXT_MAX, "placeholder": "如:上次填报偏高,实际宣讲3次"})
 
 
 class ExtensionForm(ZhForm):

@@ -7,7 +7,7 @@ from tracker.services.calendar.workdays import effective_due, workdays_between
 from tracker.services.dashboard import summary as dashboard
 from tracker.services.errors import NotFound
 from tracker.services.figures import targets
-from tracker.services.people.access import is_committee_of, load_task
+from tracker.services.people.access import is_committee_of, load_task, may_correct
 from tracker.services.people.admin import colleagues
 from tracker.services.plans.sections import sections_for
 from tracker.services.tasks import deadlines, thumbnails
@@ -92,6 +92,7 @@ def render_detail(task, status: int = 200, open_form: str | None = None, **given
         targets=targets.target_status([task.id]).get(task.id, []),
         may_set_targets=targets.may_set_targets(current_user, task) and not task.is_closed,
         section_titles=sections_for(task.org, task.plan.year),
+        can_correct=lambda u: may_correct(current_user, task, u.author_id),
         open_form=open_form, kind_labels=KIND_LABELS, due=due_phrase(task, today()), lamp=light(task, today()),
         history=pager(view.history, view.history_total, history_page, HISTORY_PER_PAGE)), status
 

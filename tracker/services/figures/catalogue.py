@@ -27,13 +27,14 @@ DEFAULTS = (
     ("执法案件", "起", "办理的行政执法案件", 4, ("行政案件", "执法案件")),
     ("平安建设专题研究", "次", "党委专题研究平安建设工作的次数", 5, ("研究平安建设",)),
     ("平安建设责任书", "份", "签订的平安建设责任书", 5, ("责任书",)),
-    ("分析研判", "次", "镇村矛盾纠纷排查例会、分析研判的次数", 5, ("分析研判",)),
-    ("矛盾纠纷排查", "次", "组织的矛盾纠纷排查次数", 5, ("矛盾纠纷排查",)),
-    ("网格员", "人", "选配的网格员人数", 5, ("网格员",)),
-    ("网格长", "人", "选配的网格长人数", 5, ("网格长",)),
-    ("公安义警", "人", "组建的公安义警人数", 5, ("公安义警",)),
+    # One entry for the meetings the seed calls both 矛盾纠纷排查 and 分析研判 (issue 15).
+    ("矛盾纠纷排查", "次", "镇村矛盾纠纷排查例会、分析研判的次数", 5, ("矛盾纠纷排查", "分析研判")),
+    ("网格员", "人", "现有网格员人数(年末在岗)", 5, ("网格员",)),
+    ("新增网格员", "人", "本年新选配的网格员人数", 5, ("新增网格员", "补充")),
+    ("网格长", "人", "现有网格长人数", 5, ("网格长",)),
+    ("公安义警", "人", "现有公安义警人数", 5, ("公安义警",)),
     ("法律明白人", "人", "培养的“法律明白人”人数", 5, ("法律明白人",)),
-    ("法律顾问", "名", "配备的法律顾问人数", 5, ("法律顾问",)),
+    ("法律顾问", "名", "现有村居法律顾问人数", 5, ("法律顾问",)),
     ("普法宣讲", "次", "组织开展的普法宣讲次数", 7, ("普法宣讲", "法治宣讲")),
     ("普法受众", "人", "普法宣讲的受众人数", 7, ("受众",)),
     ("现场解答疑惑", "件", "宣讲现场解答的群众疑问", 5, ("解答群众疑惑", "现场解答")),
@@ -45,6 +46,16 @@ DEFAULTS = (
     ("法律援助", "件", "办理的法律援助案件", 5, ("法律援助",)),
 )
 ALIASES = {(name, unit): words for name, unit, _, _, words in DEFAULTS}
+# Standing totals (现有): the latest value a task reports counts, not the sum of its updates.
+STOCKS = frozenset({("网格员", "人"), ("网格长", "人"), ("公安义警", "人"), ("法律顾问", "名")})
+# Names an earlier catalogue or last year's report used for an entry that now has one name.
+MERGED = {("分析研判", "次"): ("矛盾纠纷排查", "次")}
+KIND_LABELS = {"flow": "累计", "stock": "现有"}
+
+
+def kind_of(name: str, unit: str) -> str:
+    """The default kind of a figure by its name (a new entry is a flow unless the catalogue says otherwise)."""
+    return "stock" if (name, unit) in STOCKS else "flow"
 RETIRED = "该指标已停用,请联系党委/政府办公室"
 
 
@@ -64,7 +75,7 @@ def ensure_catalogue(org: Organisation) -> int:
         return 0
     now = utcnow()
     rows = [{"org_id": org.id, "name": name, "unit": unit, "description": description, "report_section": section,
-             "position": i, "is_active": True, "created_at": now}
+             "kind": kind_of(name, unit), "position": i, "is_active": True, "created_at": now}
             for i, (name, unit, description, section, _) in enumerate(DEFAULTS)]
     stmt = dialect_insert(MetricDefinition).values(rows).on_conflict_do_nothing()
     return len(db.session.execute(stmt.returning(MetricDefinition.id)).all())

@@ -59,6 +59,13 @@ def require_reporter(user: User, task: PlanTask, action: str) -> bool:
     raise PermissionDenied("只有责任人、协办人或本单位党政办可以反馈进展", action=action, task=task)
 
 
+def may_correct(user: User, task: PlanTask, author_id: int) -> bool:
+    """An update's author while the task is open, or the committee of its organisation, also on a closed task."""
+    if is_committee_of(user, task.org_id):
+        return True
+    return user.id == author_id and not task.is_closed and is_worker(user, task)
+
+
 def may_review(user: User, task: PlanTask) -> bool:
     """The task's lead (牵头领导) or the committee of its organisation: they review, urge and set targets."""
     return is_committee_of(user, task.org_id) or (task.lead_id == user.id and user.org_id == task.org_id)

@@ -4,7 +4,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import BaselineFigure, Organisation, User
+from tracker.models import FIGURE_KINDS, BaselineFigure, Organisation, User
+from tracker.services.figures.catalogue import kind_of
 from tracker.services import audit
 from tracker.services.errors import NotFound, ValidationFailed
 from tracker.services.people.access import require_committee
@@ -45,10 +46,14 @@ def _clean_rows(rows) -> tuple[list[dict], dict]:
             section = None
         elif isinstance(section, bool) or not isinstance(section, int) or not 1 <= section <= 10:
             sub["report_section"] = "报告板块须在1到10之间"
+        kind = row.get("kind") or kind_of(name, unit)
+        if kind not in FIGURE_KINDS:
+            sub["kind"] = "类型须为累计(flow)或现有(stock)"
+        scope = clean_text(sub, "scope", "统计口径", row.get("scope"), max_len=500)
         for key, msg in sub.items():
             errors[f"rows.{i}.{key}"] = msg
         out.append({"name": name, "value": value, "unit": unit, "source": source, "report_section": section,
-                    "is_approximate": bool(row.get("is_approximate"))})
+                    "is_approximate": bool(row.get("is_approximate")), "kind": kind, "scope": scope})
     return out, errors
 
 
@@ -73,6 +78,7 @@ def save_baseline(actor: User | None, org: Organisation, year, rows) -> list[Bas
             db.session.add(item)
         item.value, item.is_approximate = row["value"], row["is_approximate"]
         item.report_section, item.source = row["report_section"], row["source"]
+        item.kind, item.scope = row["kind"], row["scope"]
         saved.append(item)
         changes.append({"name": row["name"], "unit": row["unit"], "before": before, "after": float(row["value"])})
     db.session.flush()
@@ -102,4 +108,4 @@ def as_rows(candidates) -> list[dict]:
     """Extraction candidates as rows save_baseline accepts (the review form's starting values)."""
     return [{"name": c.name, "value": str(c.value if isinstance(c.value, Decimal) else Decimal(c.value)),
              "unit": c.unit, "is_approximate": c.is_approximate, "report_section": c.section,
-             "source": c.source, "selected": c.selected} for c in candidates]
+             "source": c.source, "selected": c.selected, "kind": c.kind} for c in candidates]

@@ -6,9 +6,11 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import CLOSED_STATUSES, Plan, PlanTask, PlanTheme, ProgressUpdate, TaskRequest, TaskTarget
+from tracker.models import (CLOSED_STATUSES, MetricDefinition, Plan, PlanTask, PlanTheme, ProgressUpdate, TaskRequest,
+                            TaskTarget)
+from tracker.services.figures.catalogue import MERGED
 from tracker.services.figures.targets import TargetStatus
-from tracker.services.reporting.figures import Digest, Figure, baselines, compare, plan_figures
+from tracker.services.reporting.figures import Digest, Figure, baselines, compare, counted, plan_figures
 from tracker.services.tasks import deadlines
 from tracker.services.tasks.thresholds import rules_for
 
@@ -29,6 +31,8 @@ class TaskRow:
     last_progress_at: datetime | None
     assigned_at: datetime | None
     created_at: datetime
+    unit: str = ""
+    summary: str = ""  # the approved completion request's note: the task's 办结情况, in the owner's words
     notes: list[tuple[int, str]] = field(default_factory=list)  # (update id, narrative), oldest first
     targets: list[TargetStatus] = field(default_factory=list)
     extension_reasons: list[str] = field(default_factory=list)
@@ -61,8 +65,8 @@ def collect(plan: Plan, today: date) -> YearData:
     for *row, updated_at, version in conn.execute(
             select(PlanTask.id, PlanTask.title, PlanTask.status, PlanTask.report_section, PlanTheme.key,
                    PlanTheme.title, PlanTheme.position, PlanTask.due_date, PlanTask.progress,
-                   PlanTask.last_progress_at, PlanTask.assigned_at, PlanTask.created_at, PlanTask.updated_at,
-                   PlanTask.version)
+                   PlanTask.last_progress_at, PlanTask.assigned_at, PlanTask.created_at, PlanTask.unit,
+                   PlanTask.updated_at, PlanTask.version)
             .join(PlanTheme, PlanTheme.id == PlanTask.theme_id)
             .where(PlanTask.plan_id == plan.id).order_by(PlanTheme.position, PlanTask.id)).all():
         task = TaskRow(*row)
@@ -71,11 +75,13 @@ def collect(plan: Plan, today: date) -> YearData:
         digest.task(updated_at, version, task.section)
     in_plan = select(PlanTask.id).where(PlanTask.plan_id == plan.id)
     updates = conn.execute(
-        select(ProgressUpdate.task_id, ProgressUpdate.id, ProgressUpdate.note, ProgressUpdate.percent)
+        select(ProgressUpdate.task_id, ProgressUpdate.id, ProgressUpdate.note, ProgressUpdate.percent,
+               ProgressUpdate.corrects_id, counted())
         .where(ProgressUpdate.task_id.in_(in_plan))
         .order_by(ProgressUpdate.task_id, ProgressUpdate.created_at, ProgressUpdate.id)).all()
-    for task_id, update_id, note, _ in updates:
-        by_id[task_id].notes.append((update_id, note))
+    for task_id, update_id, note, _, corrects, is_counted in updates:
+        if corrects is None and is_counted:  # a correction's note explains the correction, not the work
+            by_id[task_id].notes.append((update_id, note))
     digest.updates = [len(updates), max((u[1] for u in updates), default=0),
                       sum(len(u[2] or "") for u in updates), sum(u[3] or 0 for u in updates)]
     for task_id, kind, status, note, comment in conn.execute(
@@ -88,7 +94,15 @@ def collect(plan: Plan, today: date) -> YearData:
             by_id[task_id].extension_reasons.append(note)
         elif kind == "completion" and status == "returned":
             by_id[task_id].returned_comments.append(comment or "")
-    sums = plan_figures(plan.id, {t.id: (t.section, t.status == "cancelled") for t in tasks}, digest)
+        elif kind == "completion" and status == "approved":
+            by_id[task_id].summary = note or ""
+    catalogue = {(name, unit): (position, kind, section, description or "")
+                 for name, unit, position, kind, section, description in conn.execute(
+                     select(MetricDefinition.name, MetricDefinition.unit, MetricDefinition.position,
+                            MetricDefinition.kind, MetricDefinition.report_section, MetricDefinition.description)
+                     .where(MetricDefinition.org_id == plan.org_id))}
+    stocks = frozenset(key for key, entry in catalogue.items() if entry[1] == "stock")
+    sums = plan_figures(plan.id, {t.id: (t.section, t.status == "cancelled") for t in tasks}, digest, stocks)
     actual = {(src.task_id, f.name, f.unit): src.value for f in sums.values() for src in f.sources}
     for task_id, name, unit, value in conn.execute(
             select(TaskTarget.task_id, TaskTarget.name, TaskTarget.unit, TaskTarget.value)
@@ -96,7 +110,7 @@ def collect(plan: Plan, today: date) -> YearData:
         by_id[task_id].targets.append(TargetStatus(name, unit, Decimal(value),
                                                    actual.get((task_id, name, unit), Decimal(0))))
     base = baselines(plan.org_id, plan.year - 1)
-    return YearData(plan, tasks, compare(sums, base), bool(base), today, digest.hexdigest())
+    return YearData(plan, tasks, compare(sums, base, catalogue, MERGED), bool(base), today, digest.hexdigest())
 
 
 def is_overdue(task: TaskRow, today: date) -> bool:

@@ -28,6 +28,7 @@ def load_baseline(actor: User, org: Organisation) -> int:
             BaselineFigure.org_id == org.id, BaselineFigure.year == spec["year"])):
         return 0
     rows = [{"name": f["name"], "unit": f["unit"], "value": f["value"], "report_section": f.get("section"),
-             "is_approximate": f.get("approximate", False), "source": "演示数据:2023年度报告"}
+             "is_approximate": f.get("approximate", False), "source": "演示数据:2023年度报告",
+             "kind": f.get("kind", "flow"), "scope": f.get("scope", "")}
             for f in spec["figures"]]
     return len(save_baseline(actor, org, spec["year"], rows))

@@ -10,6 +10,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from tracker.models import ReportDraft
+from tracker.services.reporting.annex import ANNEX_TITLE, COLUMNS
 from tracker.services.reporting.render import blocks
 
 TITLE_FONT, BODY_FONT, H1_FONT, H2_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
@@ -17,7 +18,13 @@ TITLE_SIZE, BODY_SIZE = Pt(22), Pt(16)  # 二号, 三号
 # GB/T 9704 §5.2.2: "一般每面排22行,每行排28个字". The 225 mm type area / 22 lines ≈ 28.95 pt per line;
 # the 156 mm width holds 28 characters of 三号 (16 pt). (The issue's "28 lines of 22 characters" swaps them.)
 LINE = Pt(28.95)
-MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
+CHARS = 28
+COLUMN_WIDTHS_MM = (12, 56, 22, 22, 30, 16)  # the annex table across the 158 mm type area
+# 28 characters of 16 pt need 158.05 mm, 2 mm more than the nominal 156 mm type area: a character wider than
+# the grid's pitch takes two cells in LibreOffice (14 a line), so the type area is widened to 158.2 mm with
+# the 订口 (left margin) at 27 mm, inside the standard's 28 ± 1 mm, and the right margin at 24.8 mm.
+MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(27), "right": Mm(24.8)}
+TYPE_WIDTH_MM = 210 - 27 - 24.8
 
 
 def _fonts(style_or_run, name: str, size, bold: bool = False) -> None:
@@ -51,10 +58,15 @@ def _style(doc, name: str, font: str, size, *, bold=False, align=None, indent=Tr
     return style
 
 
-def _page_number(section) -> None:
-    """"— 1 —" centred in the footer, from a PAGE field so Word numbers every page."""
-    paragraph = section.footer.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+def _page_number(footer, align) -> None:
+    """"— 1 —" in a footer, from a PAGE field so Word numbers every page (GB/T 9704 §7.5: odd right, even left)."""
+    paragraph = footer.paragraphs[0]
+    paragraph.alignment = align
+    # One character in from the edge, as the standard places it.
+    if align == WD_ALIGN_PARAGRAPH.RIGHT:
+        paragraph.paragraph_format.right_indent = Pt(14)
+    else:
+        paragraph.paragraph_format.left_indent = Pt(14)
     _fonts(paragraph.add_run("— "), "宋体", Pt(14))
     run = paragraph.add_run()
     _fonts(run, "宋体", Pt(14))
@@ -75,6 +87,65 @@ def _page_number(section) -> None:
     _fonts(paragraph.add_run(" —"), "宋体", Pt(14))
 
 
+def _grid(section) -> None:
+    """The character grid: 22 lines of 28 characters (w:docGrid linesAndChars), as GB/T 9704 §5.2.2 asks."""
+    sect_pr = section._sectPr
+    grid = sect_pr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sect_pr.append(grid)
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(int(LINE.pt * 20)))  # twentieths of a point
+    # charSpace widens each character so that 28 fill the type area: (width / 28 − font size) in 1/4096 pt.
+    width = Mm(TYPE_WIDTH_MM).pt
+    grid.set(qn("w:charSpace"), str(max(0, int((width / CHARS - BODY_SIZE.pt) * 4096))))
+
+
+def _language(doc) -> None:
+    """zh-CN for the document's default run properties (Word's proofing and line breaking read it)."""
+    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    for attr in ("w:val", "w:eastAsia"):
+        lang.set(qn(attr), "zh-CN")
+
+
+def _off_grid(style) -> None:
+    """Text that is not 三号 body text (the 二号 title, the table) keeps its own spacing, off the character grid:
+    a character wider than the grid's pitch would take two cells."""
+    ppr = style.element.get_or_add_pPr()
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    ppr.append(snap)
+
+
+def _annex(doc, draft: ReportDraft, styles) -> None:
+    """附件 on a page of its own after the 成文日期 (GB/T 9704 §7.4.2), as a table in a section without the grid."""
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    grid = section._sectPr.find(qn("w:docGrid"))
+    grid.set(qn("w:type"), "lines")
+    grid.attrib.pop(qn("w:charSpace"), None)
+    heading = doc.add_paragraph(style=styles["annex"])
+    _fonts(heading.add_run("附件"), H1_FONT, BODY_SIZE)
+    caption = doc.add_paragraph(style=styles["title"])
+    _fonts(caption.add_run(ANNEX_TITLE.split("：", 1)[1]), TITLE_FONT, Pt(18))
+    table = doc.add_table(rows=1, cols=len(COLUMNS))
+    table.style = doc.styles["Table Grid"]
+    table.autofit = False
+    for row_cells, values in [(table.rows[0].cells, COLUMNS)] + [(table.add_row().cells, r) for r in draft.annex]:
+        for cell, value in zip(row_cells, values):
+            paragraph = cell.paragraphs[0]
+            paragraph.style = styles["cell"]
+            paragraph.paragraph_format.first_line_indent = Pt(0)
+            paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            _fonts(paragraph.add_run(value), BODY_FONT, Pt(12), bold=values is COLUMNS)
+    for column, width in zip(table.columns, COLUMN_WIDTHS_MM):
+        for cell in column.cells:
+            cell.width = Mm(width)
+
+
 def build(draft: ReportDraft, *, achievements_only: bool = False):
     """A python-docx Document of the draft as it stands (edits included)."""
     doc = Document()
@@ -91,18 +162,41 @@ def build(draft: ReportDraft, *, achievements_only: bool = False):
         "h1": _style(doc, "一级标题", H1_FONT, BODY_SIZE),
         "h2": _style(doc, "二级标题", H2_FONT, BODY_SIZE),
         "p": _style(doc, "公文正文", BODY_FONT, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.JUSTIFY),
+        # 署名 and 成文日期 right-aligned, four characters in from the right edge (GB/T 9704 §7.3.5.1).
+        "signature": _style(doc, "发文机关署名", BODY_FONT, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False),
+        "date": _style(doc, "成文日期", BODY_FONT, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False),
+        "annex": _style(doc, "附件", H1_FONT, BODY_SIZE, indent=False),
     }
+    styles["cell"] = _style(doc, "表格文字", BODY_FONT, Pt(12), indent=False)
+    for key in ("title", "cell"):
+        _off_grid(styles[key])
+    for key in ("signature", "date"):
+        styles[key].paragraph_format.right_indent = Pt(64)
+    for key in ("h1", "h2"):  # a heading never ends a page without its first paragraph
+        styles[key].paragraph_format.keep_with_next = True
     # The title takes more room than one body line; keep its lines exact at the title size.
     styles["title"].paragraph_format.line_spacing = Pt(36)
     styles["title"].paragraph_format.space_after = LINE
-    _page_number(section)
-    for block in blocks(draft, achievements_only=achievements_only):
+    _grid(section)
+    _language(doc)
+    doc.settings.odd_and_even_pages_header_footer = True
+    _page_number(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)
+    _page_number(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
+    items = blocks(draft, achievements_only=achievements_only)
+    for i, block in enumerate(items):
         paragraph = doc.add_paragraph(style=styles[block.kind])
+        if block.kind == "signature" and items[i - 1].kind != "signature":
+            paragraph.paragraph_format.space_before = LINE * 2  # two blank lines below the body
         run = paragraph.add_run(block.text)
         font = {"title": TITLE_FONT, "h1": H1_FONT, "h2": H2_FONT}.get(block.kind, BODY_FONT)
         _fonts(run, font, TITLE_SIZE if block.kind == "title" else BODY_SIZE)
-    doc.core_properties.title = draft.title
-    doc.core_properties.language = "zh-CN"
+    if draft.annex and not achievements_only:
+        _annex(doc, draft, styles)
+    props = doc.core_properties
+    props.title, props.language = draft.title, "zh-CN"
+    author = draft.org.name if draft.org is not None else ""
+    props.author = props.last_modified_by = author
+    props.comments = ""
     return doc
 
 

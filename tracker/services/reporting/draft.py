@@ -13,7 +13,8 @@ from tracker.services.errors import Conflict, NotFound, ValidationFailed
 from tracker.services.people.access import can_read_org, require_committee
 from tracker.services.plans.sections import NUMERALS
 from tracker.services.plans.verbs import plan_for
-from tracker.services.reporting import writer
+from tracker.services.reporting import closing, writer
+from tracker.services.reporting.annex import annex_rows
 from tracker.services.reporting.collect import collect
 from tracker.services.reporting.figures import fingerprint, number
 from tracker.services.reporting.template import shape_for
@@ -56,7 +57,8 @@ def _notes(data, org: Organisation) -> list[str]:
     no_unit = [f.name for f in data.figures if not f.unit and f.sources]
     if no_unit:
         notes.append("以下数据在进展反馈中没有填写单位,已按原样合计,请核实:" + "、".join(no_unit) + "。")
-    new = [f"{f.name}({f.unit})" for f in data.figures if f.sources and f.unit and f.baseline is None]
+    new = [f"{f.name}({f.unit})" for f in data.figures if f.sources and f.unit and f.baseline is None
+           and not f.not_compared]
     if new and data.has_baseline:
         notes.append("以下数据上年没有基数,未作同比:" + "、".join(new) + "。")
     gone = [f"{f.name}{number(f.baseline)}{f.unit}" for f in data.figures if not f.sources]
@@ -64,17 +66,24 @@ def _notes(data, org: Organisation) -> list[str]:
         notes.append("以下上年数据本年没有对应的进展数据:" + "、".join(gone) + "。")
     cancelled = [f.name for f in data.figures if f.cancelled_total]
     if cancelled:
-        notes.append("以下数据含已取消任务取消前完成的工作量(已计入并在正文标注):" + "、".join(cancelled) + "。")
+        notes.append("以下数据含已取消任务取消前完成的工作量(已计入,附件中标注):" + "、".join(cancelled) + "。")
+    notes += [f"{f.name}:{f.not_compared}。" for f in data.figures if f.not_compared and f.sources]
     return notes
 
 
-def _plan_sections(data, org: Organisation, shape) -> list[Planned]:
+def _plan_sections(data, org: Organisation, shape, outline) -> list[Planned]:
     out = [Planned("opening", 0, "", writer.opening(data, org.name))]
     for i, title in enumerate(shape.sections, start=1):
-        out.append(Planned(f"1.{i}", 1, f"({NUMERALS[i - 1]}){title}", writer.achievements_section(data, i)))
-    out.append(Planned("2", 2, f"二、{shape.parts[1]}", writer.shortcomings(data, org.name)))
-    out.append(Planned("3", 3, f"三、{shape.parts[2]}", writer.next_year(data, org.name)))
+        out.append(Planned(f"1.{i}", 1, f"（{NUMERALS[i - 1]}）{title}", writer.achievements_section(data, i)))
+    out.append(Planned("2", 2, f"二、{shape.parts[1]}", closing.shortcomings(data, org.name)))
+    out.append(Planned("3", 3, f"三、{shape.parts[2]}", closing.next_year(data, org.name, outline)))
     return out
+
+
+def _empty_notes(planned: list[Planned]) -> list[str]:
+    """A section with nothing to say is left for the committee to write, and said so outside the body."""
+    empty = [p.title for p in planned if p.part and not p.written.text]
+    return [f"以下部分没有可据以生成的任务和数据,请补写:{'、'.join(empty)}。"] if empty else []
 
 
 def _latest_versions(draft: ReportDraft) -> dict[int, int]:
@@ -105,14 +114,16 @@ def generate(actor: User | None, org: Organisation, year, today: date) -> Report
     plan = require_plan(org, year)
     shape = shape_for(org, year)
     data = collect(plan, today)
-    planned = _plan_sections(data, org, shape)
+    outline = closing.next_plan(plan)
+    planned = _plan_sections(data, org, shape, outline)
     draft = load_draft(org, year)
     if draft is None:
         draft = ReportDraft(org_id=org.id, year=year, generation=0)
         db.session.add(draft)
     draft.title, draft.addressee, draft.parts = report_title(org, year), shape.addressee, list(shape.parts)
     draft.figures = [f.as_dict() for f in data.figures]
-    draft.notes = _notes(data, org)
+    draft.notes = _notes(data, org) + _empty_notes(planned)
+    draft.annex = annex_rows(data, outline[0] if outline else None)
     draft.fingerprint = data.fingerprint
     draft.generation += 1
     draft.generated_by_id, draft.generated_at = (actor.id if actor else None), utcnow()

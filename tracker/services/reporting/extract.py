@@ -6,17 +6,23 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from tracker.services.figures.catalogue import ALIASES
+from tracker.services.figures.catalogue import ALIASES, kind_of
 from tracker.services.importing.numbering import parse_numeral
 
 UNITS = ("人次", "场次", "批次", "户次", "件", "次", "人", "名", "批", "起", "场", "份", "个", "项", "类", "条",
          "家", "户", "所", "期", "篇", "处", "台", "万元", "元")
-FIGURE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(余|多)?(" + "|".join(UNITS) + ")")
+# Digits, or a Chinese numeral before a counting unit ("两起不予立案"); 第一次 / 一是 are not figures.
+FIGURE = re.compile(r"(?<![\d.第])(\d+(?:\.\d+)?|[两二三四五六七八九十]{1,3})(余|多)?(" + "|".join(UNITS) + ")")
+CN_UNITS = ("起", "件", "人", "名", "次", "场", "批", "份")
+# Words that make a figure a standing total (现有网格员44人), not an addition.
+# Names that say nothing on their own ("对服务平台4项清单", "现有成员35人", "5个村"): listed, not ticked.
+VAGUE = frozenset({"清单", "成员", "村", "人员", "(待命名)"})
+STOCK_CUES = ("共选配", "现有", "配备", "组建", "在岗", "选配")
 # A clause ends at these; "、" too, since enumerations ("网格长5人、网格员44人") list one figure per item.
-NEAR = re.compile(r"[,,、;;。::()()!?!?\n]")
-WIDE = re.compile(r"[,,;;。::!?!?\n]")
+NEAR = re.compile(r"[,，、;；。:：()（）!！?？\n]")
+WIDE = re.compile(r"[,，;；。:：!！?？\n]")
 PART = re.compile(r"^\s*([一二三四五六七八九十]+)、")
-SECTION = re.compile(r"^\s*[((]([一二三四五六七八九十]+)[))]")
+SECTION = re.compile(r"^\s*[(（]([一二三四五六七八九十]+)[)）]")
 QUOTES = str.maketrans("", "", "“”\"‘’'《》「」")
 LEADING = ("今年以来", "截至目前", "截止目前", "截至", "全年", "全镇", "我镇", "辖区", "乡镇赋权后", "共", "累计",
            "先后", "其中", "同时", "现场", "积极参与", "参与", "组织开展", "开展", "组织", "办理", "配备", "组建了",
@@ -38,6 +44,8 @@ class Candidate:
     source: str
     sections: list[int] = field(default_factory=list)
     selected: bool = True
+    kind: str = "flow"
+    parts: list[str] = field(default_factory=list)  # each statement summed into this figure
 
     @property
     def display(self) -> str:
@@ -84,7 +92,14 @@ def _figures_in(paragraph: str):
     """(name, value, unit, approximate, clause) for each figure in one paragraph."""
     previous_end, previous_prefix = -1, ""
     for match in FIGURE.finditer(paragraph):
-        value, approx, unit = Decimal(match.group(1)), bool(match.group(2)), match.group(3)
+        raw, approx, unit = match.group(1), bool(match.group(2)), match.group(3)
+        if not raw.isdigit() and not raw.replace(".", "").isdigit():
+            numeral = parse_numeral(raw.replace("两", "二"))  # 两 is how 2 is said before a unit
+            if unit not in CN_UNITS or not numeral:
+                continue
+            value = Decimal(numeral)
+        else:
+            value = Decimal(raw)
         near_start = _clause_start(paragraph, match.start(), NEAR)
         if match.start() == previous_end:  # 10批11人次: the second figure shares the first one's words
             prefix = previous_prefix
@@ -98,13 +113,17 @@ def _figures_in(paragraph: str):
         clause_end = NEAR.search(paragraph, match.end())
         clause = paragraph[near_start: clause_end.start() if clause_end else len(paragraph)].strip()
         previous_end, previous_prefix = match.end(), prefix
-        yield name[:100], value, unit, approx, clause[:500]
+        stock = any(cue in wide + prefix for cue in STOCK_CUES)
+        yield name[:100], value, unit, approx, clause[:500], stock
 
 
 def extract(text: str) -> list[Candidate]:
-    """Figures with units in a report's text, in order, each statement once; part 一's sections noted."""
+    """Figures with units in a report's text, in order, each statement once; part 一's sections noted.
+
+    Two statements of one figure in one section (中心组学习3次, "芝荟谈"学习研讨2次 → 专题学习) are summed
+    into one candidate that keeps both sources; the committee may split them again in the review."""
     found: dict[tuple, Candidate] = {}
-    seen_names: set = set()
+    by_name: dict[tuple, Candidate] = {}
     part, section = None, None
     for line in (text or "").splitlines():
         if m := PART.match(line):
@@ -115,13 +134,39 @@ def extract(text: str) -> list[Candidate]:
             continue
         if part not in (None, 1):
             continue  # parts 二 and 三 hold weaknesses and plans, not last year's figures
-        for name, value, unit, approx, clause in _figures_in(line):
+        for name, value, unit, approx, clause, stock in _figures_in(line):
             key = (name, unit, value, re.sub(r"\s+", "", clause))
             if key in found:
                 if section and section not in found[key].sections:
                     found[key].sections.append(section)
                 continue
-            found[key] = Candidate(name, value, unit, approx, section, clause,
-                                   [section] if section else [], (name, unit) not in seen_names)
-            seen_names.add((name, unit))
-    return list(found.values())
+            statement = clause
+            same = by_name.get((name, unit, section))
+            if same is not None and same.kind == "flow" and not stock:
+                same.value += value
+                same.is_approximate = same.is_approximate or approx
+                same.parts.append(statement)
+                same.source = "；".join(same.parts)[:500]
+                found[key] = same
+                continue
+            # A stock stated twice, or a figure in another section, stays a row of its own, unticked.
+            candidate = Candidate(name, value, unit, approx, section, clause, [section] if section else [],
+                                  name not in VAGUE and len(name) > 1
+                                  and not any((c.name, c.unit) == (name, unit) for c in by_name.values()),
+                                  "stock" if stock or kind_of(name, unit) == "stock" else "flow", [statement])
+            found[key] = candidate
+            by_name.setdefault((name, unit, section), candidate)
+    unique: dict[int, Candidate] = {}
+    for candidate in found.values():
+        unique.setdefault(id(candidate), candidate)
+    return list(unique.values())
+
+
+def decode(raw: bytes) -> str | None:
+    """A report file's text: UTF-8 (with or without BOM), else GB18030, which covers GBK and GB2312."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None

@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 from datetime import timezone
 from decimal import Decimal
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, exists, func, select
+from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.models import BaselineFigure, PlanTask, ProgressUpdate, UpdateMetric
@@ -22,6 +23,7 @@ class Source:
     value: Decimal
     is_cancelled: bool
     update_ids: list[int] = field(default_factory=list)
+    corrected_ids: list[int] = field(default_factory=list)  # updates whose figures these corrections replace
 
 
 @dataclass
@@ -34,6 +36,10 @@ class Figure:
     sources: list[Source] = field(default_factory=list)
     baseline: Decimal | None = None
     baseline_is_approximate: bool = False
+    kind: str = "flow"  # flow (累计) or stock (现有: the latest value per task, summed across tasks)
+    position: int = 10_000  # the catalogue's order; figures outside the catalogue come after it
+    home: int | None = None  # the catalogue's report section: where the prose states the figure
+    not_compared: str = ""  # why last year's figure is not compared with this one (another kind, scope)
     _by_section: dict | None = field(default=None, repr=False, compare=False)
     _cancelled: Decimal | None = field(default=None, repr=False, compare=False)
 
@@ -74,11 +80,13 @@ class Figure:
         """JSON-friendly, as stored on the draft (every number with where it came from)."""
         return {"name": self.name, "unit": self.unit, "total": number(self.total),
                 "baseline": None if self.baseline is None else number(self.baseline),
-                "baseline_is_approximate": self.baseline_is_approximate,
+                "baseline_is_approximate": self.baseline_is_approximate, "kind": self.kind,
+                "not_compared": self.not_compared,
                 "change": None if self.change is None else number(self.change),
                 "cancelled_total": number(self.cancelled_total), "sections": self.sections,
                 "sources": [{"task_id": s.task_id, "section": s.section, "value": number(s.value),
-                             "is_cancelled": s.is_cancelled, "update_ids": s.update_ids} for s in self.sources]}
+                             "is_cancelled": s.is_cancelled, "update_ids": s.update_ids,
+                             "corrected_ids": s.corrected_ids} for s in self.sources]}
 
 
 def number(value: Decimal | int | float) -> str:
@@ -101,8 +109,8 @@ def cents(value) -> Decimal:
     return Decimal(value or 0).quantize(CENT)
 
 
-def plan_figures(plan_id: int, tasks: dict[int, tuple[int, bool]], digest: "Digest | None" = None
-                 ) -> dict[Key, Figure]:
+def plan_figures(plan_id: int, tasks: dict[int, tuple[int, bool]], digest: "Digest | None" = None,
+                 stocks: frozenset = frozenset()) -> dict[Key, Figure]:
     """Every figure of the plan's tasks summed in SQL per task, with the updates behind each sum.
 
     `tasks` maps task id to (report section, is cancelled); `digest` collects the metric part of the
@@ -111,7 +119,7 @@ def plan_figures(plan_id: int, tasks: dict[int, tuple[int, bool]], digest: "Dige
     stmt = (select(ProgressUpdate.task_id, UpdateMetric.name, UpdateMetric.unit, func.sum(UpdateMetric.value),
                    func.count(UpdateMetric.id), func.max(UpdateMetric.id), _id_list(UpdateMetric.update_id))
             .join(ProgressUpdate, UpdateMetric.update_id == ProgressUpdate.id)
-            .where(ProgressUpdate.task_id.in_(in_plan))
+            .where(ProgressUpdate.task_id.in_(in_plan), counted())
             .group_by(ProgressUpdate.task_id, UpdateMetric.name, UpdateMetric.unit))
     figures: dict[Key, Figure] = {}
     # Core execution: a year's figures are thousands of rows, and ORM row handling would double the time.
@@ -127,9 +135,40 @@ def plan_figures(plan_id: int, tasks: dict[int, tuple[int, bool]], digest: "Dige
         fig.total += value
         if digest is not None:
             digest.metric(count, max_id, value, len(name) + len(unit))
+    corrections = dict(db.session.execute(select(ProgressUpdate.id, ProgressUpdate.corrects_id).where(
+        ProgressUpdate.task_id.in_(in_plan), ProgressUpdate.corrects_id.is_not(None))).all())
+    if corrections:
+        for fig in figures.values():
+            for src in fig.sources:
+                src.corrected_ids = sorted(corrections[i] for i in src.update_ids if i in corrections)
+    stock_keys = [key for key in figures if key in stocks]
+    if stock_keys:
+        _latest_stock_values(plan_id, figures, stock_keys)
     for fig in figures.values():
         fig.sources.sort(key=lambda src: (src.section, src.task_id))
     return dict(sorted(figures.items()))
+
+
+def counted():
+    """SQL: an update counts unless a later one corrects it (更正; the original stays in the record)."""
+    later = aliased(ProgressUpdate)
+    return (~exists().where(later.corrects_id == ProgressUpdate.id)).label("is_counted")
+
+
+def _latest_stock_values(plan_id: int, figures: dict[Key, Figure], keys: list[Key]) -> None:
+    """A stock counts what each task reported last (现有网格员50人), not the sum of its reports."""
+    in_plan = select(PlanTask.id).where(PlanTask.plan_id == plan_id)
+    rows = db.session.connection().execute(
+        select(ProgressUpdate.task_id, UpdateMetric.name, UpdateMetric.unit, UpdateMetric.value)
+        .join(ProgressUpdate, UpdateMetric.update_id == ProgressUpdate.id)
+        .where(ProgressUpdate.task_id.in_(in_plan), counted(), UpdateMetric.name.in_({name for name, _ in keys}))
+        .order_by(ProgressUpdate.created_at, ProgressUpdate.id, UpdateMetric.id)).all()
+    latest = {(task_id, name, unit or ""): cents(value) for task_id, name, unit, value in rows}
+    for key in keys:
+        fig = figures[key]
+        for src in fig.sources:
+            src.value = latest.get((src.task_id, *key), src.value)
+        fig.total = sum((src.value for src in fig.sources), Decimal(0))
 
 
 def baselines(org_id: int, year: int) -> dict[Key, BaselineFigure]:
@@ -139,17 +178,39 @@ def baselines(org_id: int, year: int) -> dict[Key, BaselineFigure]:
     return {(b.name, b.unit): b for b in rows}
 
 
-def compare(figures: dict[Key, Figure], base: dict[Key, BaselineFigure]) -> list[Figure]:
-    """Attach last year's figure to each of this year's; baseline figures with nothing this year come last."""
+def compare(figures: dict[Key, Figure], base: dict[Key, BaselineFigure], catalogue: dict | None = None,
+            merged: dict | None = None) -> list[Figure]:
+    """Attach last year's figure to each of this year's where both count the same thing, in catalogue order.
+
+    `catalogue` maps (name, unit) to (position, kind, section, description); `merged` maps an old name of
+    an entry to its name now (分析研判 → 矛盾纠纷排查). A change is stated only between like definitions:
+    same name, unit and kind, and — where last year's figure records its scope — the same scope."""
+    catalogue, merged = catalogue or {}, merged or {}
+    base = {merged.get(key, key): row for key, row in base.items()}
     out = []
     for key, fig in figures.items():
-        if key in base:
-            fig.baseline, fig.baseline_is_approximate = Decimal(base[key].value), base[key].is_approximate
+        position, fig.kind, fig.home, description = catalogue.get(key, (10_000, "flow", None, ""))
+        fig.position = position
+        row = base.get(key)
+        if row is None:
+            pass
+        elif (row.kind or "flow") != fig.kind:
+            fig.not_compared = (f"上年的{row.name}{number(row.value)}{row.unit}是{_KIND[row.kind or 'flow']}数，"
+                                f"本年的是{_KIND[fig.kind]}数，口径不同，未作同比")
+        elif row.scope and description and row.scope != description:
+            fig.not_compared = f"上年统计口径为“{row.scope}”，本年为“{description}”，口径不同，未作同比"
+        else:
+            fig.baseline, fig.baseline_is_approximate = Decimal(row.value), row.is_approximate
         out.append(fig)
     for key, row in base.items():
         if key not in figures:
-            out.append(Figure(row.name, row.unit, Decimal(0), [], Decimal(row.value), row.is_approximate))
-    return out
+            position, kind, home, _ = catalogue.get(key, (10_000, row.kind or "flow", row.report_section, ""))
+            out.append(Figure(key[0], key[1], Decimal(0), [], Decimal(row.value), row.is_approximate,
+                              kind=row.kind or "flow", position=position, home=home))
+    return sorted(out, key=lambda f: (f.position, f.name, f.unit))
+
+
+_KIND = {"flow": "累计", "stock": "现有"}
 
 
 def change_phrase(fig: Figure) -> str:

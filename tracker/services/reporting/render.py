@@ -2,11 +2,14 @@
 from dataclasses import dataclass
 
 from tracker.models import ReportDraft
+from tracker.services.calendar.clock import to_local
+from tracker.services.reporting.annex import ANNEX_TITLE, COLUMNS
+from tracker.services.reporting.wording import official
 
 
 @dataclass
 class Block:
-    """One line of the document: kind is title, addressee, h1, h2 or p; section names its draft section."""
+    """One line of the document: title, addressee, h1, h2, p, signature or date; section names its draft section."""
 
     kind: str
     text: str
@@ -14,7 +17,22 @@ class Block:
 
 
 def _paragraphs(text: str) -> list[str]:
-    return [line.strip() for line in text.split("\n") if line.strip()]
+    """Lines of a section, in the report's punctuation even where the committee typed ASCII marks."""
+    return [official(line.strip()) for line in text.split("\n") if line.strip()]
+
+
+def signature(draft: ReportDraft) -> list[str]:
+    """署名: a township's party committee and government (中共云乐镇委员会 / 云乐镇人民政府), else its name."""
+    name = draft.org.name if draft.org is not None else ""
+    if name.endswith(("镇", "乡")):
+        return [f"中共{name}委员会", f"{name}人民政府"]
+    return [name] if name else []
+
+
+def issued_on(draft: ReportDraft) -> str:
+    """成文日期: the day the draft was generated, in the users' time zone (2025年1月15日)."""
+    day = to_local(draft.generated_at)
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def blocks(draft: ReportDraft, *, achievements_only: bool = False) -> list[Block]:
@@ -22,7 +40,7 @@ def blocks(draft: ReportDraft, *, achievements_only: bool = False) -> list[Block
     parts = draft.parts or ["", "", ""]
     out: list[Block] = []
     if not achievements_only:
-        out += [Block("title", draft.title), Block("addressee", f"{draft.addressee}:")]
+        out += [Block("title", official(draft.title)), Block("addressee", f"{official(draft.addressee)}：")]
     part_one_started = False
     for section in draft.sections:
         if section.part == 0:
@@ -35,10 +53,12 @@ def blocks(draft: ReportDraft, *, achievements_only: bool = False) -> list[Block
             if not part_one_started:
                 out.append(Block("h1", f"一、{parts[0]}"))
                 part_one_started = True
-            out.append(Block("h2", section.title, section.key))
+            out.append(Block("h2", official(section.title), section.key))
         else:
-            out.append(Block("h1", section.title, section.key))
+            out.append(Block("h1", official(section.title), section.key))
         out += [Block("p", p, section.key) for p in _paragraphs(section.text)]
+    if not achievements_only:
+        out += [Block("signature", name) for name in signature(draft)] + [Block("date", issued_on(draft))]
     return out
 
 
@@ -49,6 +69,10 @@ def to_markdown(draft: ReportDraft, *, achievements_only: bool = False) -> str:
     for block in blocks(draft, achievements_only=achievements_only):
         text = _escape(block.text) if block.kind == "p" else block.text
         lines += [marks.get(block.kind, "") + text, ""]
+    if draft.annex and not achievements_only:
+        lines += [ANNEX_TITLE, "", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+        lines += ["| " + " | ".join(cell.replace("|", "｜") for cell in row) + " |" for row in draft.annex]
+        lines.append("")
     if draft.notes:
         lines.append("---")
         lines.append("")
