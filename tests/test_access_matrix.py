@@ -119,6 +119,7 @@ EXPECTED = {
     ("users_admin.new", "POST"):                "O+ L3 C3 V3 X+",
     ("users_admin.detail", "GET"):              "O+ L3 C3 V3 X4",
     ("users_admin.role", "POST"):               "O+ L3 C3 V3 X4",
+    ("users_admin.profile", "POST"):            "O+ L3 C3 V3 X4",
     ("users_admin.password", "POST"):           "O+ L3 C3 V3 X4",
     ("users_admin.deactivate", "POST"):         "O+ L3 C3 V3 X4",
     # The API: anonymous gets 401 JSON unless the operation is public.
@@ -379,6 +380,7 @@ ROUTES = {
                                                  "password": "initial-pass-1"}),
     "users_admin.detail": (lambda s: {"user_id": s.member_id}, None),
     "users_admin.role": (lambda s: {"user_id": s.member_id}, lambda s: {"role-role": "leader"}),
+    "users_admin.profile": (lambda s: {"user_id": s.member_id}, lambda s: {"pf-unit": "云乐村", "pf-post": "村主任"}),
     "users_admin.password": (lambda s: {"user_id": s.member_id}, lambda s: {"pw-password": "another-pass-2"}),
     "users_admin.deactivate": (lambda s: {"user_id": s.member_id}, lambda s: {}),
     "api.openapi": (lambda s: {}, None),

@@ -14,6 +14,7 @@ from tracker.services.tasks import deadlines, thumbnails
 from tracker.services.tasks import evidence as evidence_files
 from tracker.services.tasks import lists as task_lists
 from tracker.services.tasks import view as task_view
+from tracker.services.tasks import history as trail
 from tracker.services.tasks.lights import LIGHT_LABELS, light
 from tracker.services.tasks.requests import KIND_LABELS
 from tracker.task_pages.blueprint import bp
@@ -93,7 +94,7 @@ def render_detail(task, status: int = 200, open_form: str | None = None, **given
         may_set_targets=targets.may_set_targets(current_user, task) and not task.is_closed,
         section_titles=sections_for(task.org, task.plan.year),
         open_form=open_form, kind_labels=KIND_LABELS, due=due_phrase(task, today()), lamp=light(task, today()),
-        history=pager(view.history, view.history_total, history_page, HISTORY_PER_PAGE)), status
+        history=pager(trail.describe(task, view.history), view.history_total, history_page, HISTORY_PER_PAGE)), status
 
 
 @bp.route("/tasks/<int:task_id>")
