@@ -38,7 +38,8 @@ def _render(plan_id: int | None, bulk: BulkAssignForm | None = None, status: int
         abort(404)
     context = {"plans": plans, "plan": plan, "light_labels": LIGHT_LABELS}
     if plan is not None:
-        form = TaskFilterForm().fill(task_lists.filter_choices(current_user), default_sort="theme")
+        form = TaskFilterForm().fill(task_lists.filter_choices(current_user), default_sort="theme") \
+            .sections(sections_for(plan.org, plan.year))
         page, per_page = page_args(50)
         rows, total = task_lists.task_list(current_user, form.filters(plan_id=plan.id), day, page, per_page)
         manage = is_committee_of(current_user, plan.org_id)

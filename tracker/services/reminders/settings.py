@@ -8,6 +8,7 @@ from tracker.models import Organisation, OrgChannels, User, UserChannels
 from tracker.services import audit
 from tracker.services.errors import ValidationFailed
 from tracker.services.people.access import require_committee
+from tracker.services.reminders.channels import email_configured
 
 URL_RE = re.compile(r"^https?://[^\s]+$")
 
@@ -24,19 +25,26 @@ def user_channels(user_id: int) -> UserChannels:
     return row or UserChannels(user_id=user_id, is_email_on=True, is_wecom_on=True, is_dingtalk_on=True)
 
 
+def offered_channels(user: User) -> list[str]:
+    """The channels a person may switch: email when a mail server is set, a robot when their unit has one."""
+    row = org_channels(user.org_id)
+    return [c for c, ready in (("email", email_configured()), ("wecom", bool(row.wecom_webhook)),
+                               ("dingtalk", bool(row.dingtalk_webhook))) if ready]
+
+
 def save_org_channels(actor: User, org: Organisation, data: dict) -> OrgChannels:
     """The committee sets its group robots' webhooks (and DingTalk's signing secret) and the email switch."""
     require_committee(actor, org.id, "reminders.channels")
     errors: dict = {}
     clean = {}
-    for field, label in (("wecom_webhook", "企业微信机器人地址"), ("dingtalk_webhook", "钉钉机器人地址")):
+    for field, label in (("wecom_webhook", "企业微信群机器人地址"), ("dingtalk_webhook", "钉钉群机器人地址")):
         value = (data.get(field) or "").strip() if isinstance(data.get(field) or "", str) else None
         if value is None or (value and (not URL_RE.match(value) or len(value) > 500)):
             errors[field] = f"{label}须为 http(s):// 开头的网址,不超过500字"
         clean[field] = value or ""
     secret = data.get("dingtalk_secret") or ""
     if not isinstance(secret, str) or len(secret.strip()) > 200:
-        errors["dingtalk_secret"] = "钉钉加签密钥不能超过200字"
+        errors["dingtalk_secret"] = "钉钉群机器人签名密钥不能超过200字"
     if not isinstance(data.get("is_email_on"), bool):
         errors["is_email_on"] = "须选择是否发送邮件"
     if errors:
