@@ -89,3 +89,12 @@ def test_section_filters_offer_only_the_templates_sections(client, world):
     html = _text(client.get(page))
     options = re.findall(r'<option value="(\d+)"', html.split('name="section"')[1].split("</select>")[0])
     assert options == ["1", "2", "3", "4", "5"] and "(五)板块5" in html
+
+
+def test_every_page_links_a_favicon_that_is_served(client, world):
+    for page in ("/login", "/"):
+        if page == "/":
+            login(client, "cadre")
+        icon = re.search(r'<link rel="icon" href="([^"]+)"', _text(client.get(page))).group(1)
+        response = client.get(icon)
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
