@@ -14,7 +14,7 @@ ACTIONS = {
     "task.complete_request": "申请办结", "task.extension_request": "申请延期", "task.review": "审核",
     "task.cancel": "取消任务", "task.handover": "工作移交", "task.split": "拆分任务", "task.bulk_assign": "批量交办",
     "task.carry_over": "结转下一年度", "task.targets": "设定目标", "task.urge": "催办",
-    "task.due_recomputed": "按节假日重算完成时限",
+    "task.due_recomputed": "按节假日重算完成时限", "task.carry_over_undo": "撤销结转",
 }
 FIELDS = {
     "status": "状态", "progress": "进度", "due_date": "完成时限", "owner": "责任人", "lead": "牵头领导",
@@ -23,11 +23,11 @@ FIELDS = {
     "evidence": "证明材料", "on_behalf_of": "代报(责任人)", "reason": "原因", "request": "申请", "decision": "决定",
     "comment": "意见", "fields": "字段", "version": "版本", "carried_to": "结转后的任务编号", "to_year": "结转至年度",
     "targets": "目标", "message": "催办留言", "recurring": "周期任务", "role": "角色", "name": "名称",
-    "value": "数值",
+    "value": "数值", "carried_from": "结转自任务编号", "carry_over": "结转记录编号",
 }
 # Keys whose value is a plain fact, not a [before, after] pair (see the services' audit.record calls).
 FACTS = {"note", "metrics", "evidence", "on_behalf_of", "reason", "request", "decision", "comment", "fields",
-         "message", "recurring", "carried_to", "to_year"}
+         "message", "recurring", "carried_to", "to_year", "carried_from", "carry_over"}
 PEOPLE = {"owner", "lead", "co_owners", "on_behalf_of"}  # values kept as usernames (audit._plain)
 DECISIONS = {"approved": "同意", "returned": "退回/不同意", "closed": "关闭"}
 EMPTY = "(空)"
