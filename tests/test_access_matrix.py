@@ -39,6 +39,8 @@ EXPECTED = {
     ("auth.login", "POST"):                     "O+ L+ C+ V+ X+ A+",
     ("auth.logout", "POST"):                    "Ol Ll Cl Vl Xl Al",
     ("home.index", "GET"):                      "O+ L+ C+ V+ X+",
+    ("help.index", "GET"):                      "O+ L+ C+ V+ X+",
+    ("help.page", "GET"):                       "O+ L+ C+ V+ X+",
     ("dashboard.index", "GET"):                 "O+ L+ C3 V+ X+",
     ("review.index", "GET"):                    "O+ L+ C3 V3 X+",
     ("task_pages.index", "GET"):                "O+ L+ C+ V+ X+",
@@ -54,6 +56,8 @@ EXPECTED = {
     ("task_pages.assign", "POST"):              "O+ L3 C3 V3 X4",
     ("task_pages.edit", "GET"):                 "O+ L3 C3 V3 X4",
     ("task_pages.edit", "POST"):                "O+ L3 C3 V3 X4",
+    ("task_pages.correct", "GET"):              "O+ L3 C+ V3 X4",
+    ("task_pages.correct", "POST"):             "O+ L3 C+ V3 X4",
     ("task_pages.targets_form", "GET"):         "O+ L+ C3 V3 X4",
     ("task_pages.targets_form", "POST"):        "O+ L+ C3 V3 X4",
     ("plans.new_plan", "GET"):                  "O+ L3 C3 V3 X+",
@@ -122,6 +126,7 @@ EXPECTED = {
     ("users_admin.new", "POST"):                "O+ L3 C3 V3 X+",
     ("users_admin.detail", "GET"):              "O+ L3 C3 V3 X4",
     ("users_admin.role", "POST"):               "O+ L3 C3 V3 X4",
+    ("users_admin.profile", "POST"):            "O+ L3 C3 V3 X4",
     ("users_admin.password", "POST"):           "O+ L3 C3 V3 X4",
     ("users_admin.deactivate", "POST"):         "O+ L3 C3 V3 X4",
     # The API: anonymous gets 401 JSON unless the operation is public.
@@ -217,6 +222,15 @@ class Stage:
         return update.evidence[0].id
 
     @cached_property
+    def update_id(self) -> int:
+        """The cadre's update with a figure, for 更正."""
+        from tracker.services.tasks import progress
+        update = progress.record_progress(self._user("cadre"), self.task, percent=30, note="宣讲3次",
+                                          metrics=[{"name": "普法宣讲", "value": 3, "unit": "次"}])
+        db.session.commit()
+        return update.id
+
+    @cached_property
     def notification_id(self) -> int:
         """A 催办 notice addressed to the cadre."""
         from tracker.services.reminders import immediate
@@ -302,11 +316,15 @@ ROUTES = {
     "auth.login": (lambda s: {}, lambda s: {"username": "cadre3", "password": PASSWORD}),
     "auth.logout": (lambda s: {}, lambda s: {}),
     "home.index": (lambda s: {}, None),
+    "help.index": (lambda s: {}, None),
+    "help.page": (lambda s: {"key": "cadre"}, None),
     "dashboard.index": (lambda s: {}, None),
     "review.index": (lambda s: {}, None),
     "task_pages.index": (lambda s: {}, None),
     "task_pages.detail": (lambda s: {"task_id": s.task.id}, None),
     "task_pages.evidence": (lambda s: {"evidence_id": s.evidence_id}, None),
+    "task_pages.correct": (lambda s: {"task_id": s.task.id, "update_id": s.update_id},
+                           lambda s: {"k-percent": "30", "k-note": "更正:宣讲实为2次", "value-0": "2"}),
     "task_pages.thumbnail": (lambda s: {"evidence_id": s.evidence_id}, None),
     "task_pages.progress_form": (lambda s: {"task_id": s.task.id},
                                  lambda s: {"p-percent": "50", "p-note": "已完成一半"}),
@@ -327,8 +345,8 @@ ROUTES = {
     "plans.new_plan": (lambda s: {}, lambda s: {"year": "2030", "title": "云乐镇2030年法治政府建设工作计划"}),
     "plans.index": (lambda s: {}, None),
     "plans.bulk_assign": (lambda s: {"plan_id": s.world.plan.id},
-                          lambda s: {"task_ids": str(s.draft_task.id), "owner": "cadre", "lead": "leader",
-                                     "due_date": "2026-12-20"}),
+                          lambda s: {"b-task_ids": str(s.draft_task.id), "b-owner": "cadre", "b-lead": "leader",
+                                     "b-due_date": "2026-12-20"}),
     "plans.new_task": (lambda s: {"plan_id": s.world.plan.id},
                        lambda s: {"title": "新建的任务", "theme": "实", "report_section": "3", "owner": "cadre",
                                   "lead": "leader", "unit": "党政办", "due_date": "2026-12-30"}),
@@ -398,6 +416,7 @@ ROUTES = {
                                                  "password": "initial-pass-1"}),
     "users_admin.detail": (lambda s: {"user_id": s.member_id}, None),
     "users_admin.role": (lambda s: {"user_id": s.member_id}, lambda s: {"role-role": "leader"}),
+    "users_admin.profile": (lambda s: {"user_id": s.member_id}, lambda s: {"pf-unit": "云乐村", "pf-post": "村主任"}),
     "users_admin.password": (lambda s: {"user_id": s.member_id}, lambda s: {"pw-password": "another-pass-2"}),
     "users_admin.deactivate": (lambda s: {"user_id": s.member_id}, lambda s: {}),
     "api.openapi": (lambda s: {}, None),

@@ -150,3 +150,19 @@ def test_0560_marks_standing_totals_as_stocks_retires_the_duplicate_and_goes_bac
     columns = {c["name"] for c in inspect(create_engine(engine.url)).get_columns("metric_definition")}
     assert "kind" not in columns
     upgrade(directory=MIGRATIONS)
+
+
+def test_0570_adds_unit_and_post_to_users_and_goes_back(fresh_database):
+    upgrade(directory=MIGRATIONS, revision="0520")
+    engine = db.engine
+    with engine.begin() as conn:
+        for statement in ROWS:
+            conn.execute(text(statement))
+    upgrade(directory=MIGRATIONS, revision="0570")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE user_account SET unit = '云乐村', post = '村支书'"))
+    columns = {c["name"] for c in inspect(create_engine(engine.url)).get_columns("user_account")}
+    assert {"unit", "post"} <= columns
+    downgrade(directory=MIGRATIONS, revision="0520")
+    columns = {c["name"] for c in inspect(create_engine(engine.url)).get_columns("user_account")}
+    assert not {"unit", "post"} & columns and _counts(engine)["user_account"] == 1

@@ -43,7 +43,7 @@ def _save(wecom="", dingtalk=""):
 def test_saving_refuses_anything_but_the_robots_endpoint(world, address):
     with pytest.raises(ValidationFailed) as refused:
         _save(wecom=address)
-    assert "企业微信机器人地址须为 https://qyapi.weixin.qq.com/ 开头" in refused.value.fields["wecom_webhook"]
+    assert "企业微信群机器人地址须为 https://qyapi.weixin.qq.com/ 开头" in refused.value.fields["wecom_webhook"]
     db.session.rollback()
     assert db.session.scalar(select(OrgChannels)) is None
 
@@ -64,7 +64,7 @@ def test_the_form_says_why_and_the_committee_sees_the_address_in_full(client, wo
     bad = post(client, "/notices/channels", {"ch-is_email_on": "y", "ch-wecom_webhook": "http://169.254.169.254/"},
                "/notices/rules")
     assert bad.status_code == 400
-    assert "企业微信机器人地址须为 https://qyapi.weixin.qq.com/ 开头的机器人地址" in bad.get_data(as_text=True)
+    assert "企业微信群机器人地址须为 https://qyapi.weixin.qq.com/ 开头的机器人地址" in bad.get_data(as_text=True)
     assert db.session.scalar(select(OrgChannels)) is None
     good = post(client, "/notices/channels", {"ch-is_email_on": "y", "ch-wecom_webhook": WECOM}, "/notices/rules")
     assert good.status_code == 302

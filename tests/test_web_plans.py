@@ -7,6 +7,7 @@ from sqlalchemy import select
 from tests.conftest import TODAY
 from tests.web_fixtures import login, post
 from tracker.extensions import db
+from tracker.services.tasks.lights import LIGHTS
 from tracker.models import PlanTask
 from tracker.services.people.users import get_user
 from tracker.services.tasks import progress
@@ -87,13 +88,13 @@ def test_bulk_assign_several_drafts(client, world):
     page = f"/plans?plan_id={world.plan.id}"
     assert 'id="bulk-form"' in _text(client.get(page))
     action = f"/plans/{world.plan.id}/bulk-assign"
-    html = _text(post(client, action, {"task_ids": [str(drafts[0].id), str(drafts[1].id)], "owner": "cadre2",
-                                       "due_date": ""}, page=page))
+    html = _text(post(client, action, {"b-task_ids": [str(drafts[0].id), str(drafts[1].id)], "b-owner": "cadre2",
+                                       "b-due_date": ""}, page=page))
     assert "请填写完成时限" in html and "已选 2 项" in html
-    html = _text(post(client, action, {"task_ids": [], "owner": "cadre2", "due_date": "2026-12-01"}, page=page))
+    html = _text(post(client, action, {"b-task_ids": [], "b-owner": "cadre2", "b-due_date": "2026-12-01"}, page=page))
     assert "请先勾选要交办的任务" in html
-    response = post(client, action, {"task_ids": [str(drafts[0].id), str(drafts[1].id)], "owner": "cadre2",
-                                     "lead": "leader2", "due_date": "2026-12-01"}, page=page)
+    response = post(client, action, {"b-task_ids": [str(drafts[0].id), str(drafts[1].id)], "b-owner": "cadre2",
+                                     "b-lead": "leader2", "b-due_date": "2026-12-01"}, page=page)
     assert response.status_code == 302
     db.session.expire_all()
     got = {t.title: (t.status, t.owner and t.owner.username, t.due_date) for t in db.session.query(PlanTask)}
@@ -104,7 +105,7 @@ def test_bulk_assign_several_drafts(client, world):
 
 def test_bulk_assign_is_refused_to_others(client, app, world):
     draft = world.task(title="草稿", owner=None, co_owners=[], due_date=None)
-    data = {"task_ids": [str(draft.id)], "owner": "cadre2", "due_date": "2026-12-01"}
+    data = {"b-task_ids": [str(draft.id)], "b-owner": "cadre2", "b-due_date": "2026-12-01"}
     login(client, "leader")
     assert post(client, f"/plans/{world.plan.id}/bulk-assign", data).status_code == 403
     from tests.web_fixtures import as_user
@@ -137,13 +138,13 @@ def test_light_filter_in_sql_agrees_with_the_python_rule(app, world):
     assert draft_late.status == "draft"
     everything, _ = task_list(office, ListFilters(), TODAY, 1, 100)
     expected = {t.title: light(t, TODAY) for t in everything}
-    assert set(expected.values()) == {"red", "yellow", "green", "grey"}
-    for lamp in ("red", "yellow", "green", "grey"):
+    assert set(expected.values()) == {"red", "yellow", "green", "none", "grey"}  # drafts: none (待交办)
+    for lamp in LIGHTS:
         rows, total = task_list(office, ListFilters(light=lamp), TODAY, 1, 100)
         assert sorted(t.title for t in rows) == sorted(k for k, v in expected.items() if v == lamp), lamp
         assert total == len(rows)
-    # Most urgent first: reds, then yellows, then greens, then the closed.
-    rank = {"red": 0, "yellow": 1, "green": 2, "grey": 3}
+    # Most urgent first: reds, yellows, those to assign, greens, then the closed.
+    rank = {"red": 0, "yellow": 1, "none": 2, "green": 3, "grey": 4}
     order = [rank[expected[t.title]] for t in everything]
     assert order == sorted(order)
     # Page by page, each light read only as far as the page needs, gives the order of sorting every task at once.
@@ -204,3 +205,23 @@ def test_every_sort_pages_like_one_sorted_list(world):
     by_due_desc = [(t.due_date, t.id) for t in task_list(office, ListFilters(sort="-due"), TODAY, 1, 100)[0]]
     dated = sorted((r for r in by_due_desc if r[0]), key=lambda r: (-r[0].toordinal(), r[1]))
     assert by_due_desc == dated + sorted(r for r in by_due_desc if r[0] is None)  # latest first, ties by id
+
+
+def test_bulk_assign_sets_unit_and_co_owners_and_asks_before_a_past_due_date(client, world):
+    drafts = [world.task(title=f"草稿{i}", owner=None, co_owners=[], due_date=None) for i in range(2)]
+    login(client, "office")
+    page = f"/plans?plan_id={world.plan.id}"
+    action = f"/plans/{world.plan.id}/bulk-assign"
+    data = {"b-task_ids": [str(d.id) for d in drafts], "b-owner": "cadre2", "b-due_date": "2026-11-20",
+            "b-unit": "司法所", "b-co_owners": ["cadre3", "cadre2"]}
+    html = _text(post(client, action, data, page=page))
+    assert "完成时限2026年11月20日已经过去" in html and 'name="b-allow_past"' in html
+    assert 'class="error-summary' in html and 'action="/plans/%d/bulk-assign#b-errors"' % world.plan.id in html
+    db.session.expire_all()
+    assert db.session.get(PlanTask, drafts[0].id).status == "draft"
+    assert post(client, action, {**data, "b-allow_past": "y"}, page=page).status_code == 302
+    db.session.expire_all()
+    for draft in drafts:
+        task = db.session.get(PlanTask, draft.id)
+        assert (task.owner.username, task.unit, [u.username for u in task.co_owners], task.due_date) == (
+            "cadre2", "司法所", ["cadre3"], date(2026, 11, 20))

@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.dashboard.views import bp as dashboard
     from tracker.exports.views import bp as exports
     from tracker.exports.views import feeds
+    from tracker.help.views import bp as help_pages
     from tracker.home.views import bp as home
     from tracker.imports.views import bp as imports
     from tracker.plans import bp as plans
@@ -95,7 +96,7 @@ def register_blueprints(app: Flask) -> None:
 
     csrf.exempt(api)
     for blueprint in (auth, home, api, task_pages, plans, dashboard, review, users_admin, reports, imports,
-                      exports, feeds, reminders):
+                      exports, feeds, reminders, help_pages):
         app.register_blueprint(blueprint)
 
 

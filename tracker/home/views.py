@@ -5,6 +5,7 @@ from markupsafe import Markup
 
 from tracker.models import STATUS_LABELS, PlanTheme
 from tracker.services.calendar.clock import today
+from tracker.services.plans.sections import sections_for
 from tracker.services.tasks import counting
 from tracker.services.tasks.lights import LIGHT_LABELS
 from tracker.services.tasks.lists import SORTS, led_open_count, my_tasks, theme_choices
@@ -18,7 +19,7 @@ THEME_KEY_LENGTH = PlanTheme.__table__.c.key.type.length
 
 def _listing(day) -> str:
     """The filters, the page of tasks and its pager, as HTML."""
-    form = TaskFilterForm().mine(theme_choices(current_user))
+    form = TaskFilterForm().mine(theme_choices(current_user)).sections(sections_for(current_user.org, day.year))
     filters, include_closed = form.my_filters()
     page, per_page = page_args()
     rows, total = my_tasks(current_user, day, page, per_page, filters, include_closed=include_closed)

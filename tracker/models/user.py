@@ -34,6 +34,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(30))
+    unit: Mapped[str | None] = mapped_column(String(100))  # 所在单位 (a village, an office); migration 0570
+    post: Mapped[str | None] = mapped_column(String(100))  # 职务
     password_hash: Mapped[str] = mapped_column(String(200))
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on password change or deactivation: it ends every other session (it is in the cookie).
@@ -49,6 +51,12 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_epoch}"
+
+    @property
+    def signature(self) -> str:
+        """王芳(云乐村 · 村支书): the name an inspector reads, with unit and post where known."""
+        extra = " · ".join(part for part in (self.unit, self.post) if part)
+        return f"{self.name}({extra})" if extra else self.name
 
     @property
     def role_label(self) -> str:

@@ -36,12 +36,13 @@ def _render(plan_id: int | None, bulk: BulkAssignForm | None = None, status: int
         abort(404)
     context = {"plans": plans, "plan": plan, "light_labels": LIGHT_LABELS}
     if plan is not None:
-        form = TaskFilterForm().fill(task_lists.filter_choices(current_user), default_sort="theme")
+        form = TaskFilterForm().fill(task_lists.filter_choices(current_user), default_sort="theme") \
+            .sections(sections_for(plan.org, plan.year))
         page, per_page = page_args(50)
         rows, total = task_lists.task_list(current_user, form.filters(plan_id=plan.id), day, page, per_page)
         manage = is_committee_of(current_user, plan.org_id)
         if manage and bulk is None:
-            bulk = BulkAssignForm(formdata=None)
+            bulk = BulkAssignForm(formdata=None, prefix="b")
         if bulk is not None:
             bulk.people(colleagues(current_user))
         context.update(form=form, pager=pager(rows, total, page, per_page), manage=manage, bulk=bulk,
@@ -92,11 +93,12 @@ def _managed_plan(plan_id: int):
 @login_required
 def bulk_assign(plan_id):
     plan = _managed_plan(plan_id)
-    form = BulkAssignForm()
+    form = BulkAssignForm(prefix="b")  # its own ids: the filter form above has an "owner" too
     form.people(colleagues(current_user))
     if form.validate_on_submit():
         result = perform(form, task_batches.bulk_assign, current_user, plan, form.task_ids.data, owner=form.owner.data,
-                         lead=form.lead.data, due_date=form.due_date.data)
+                         lead=form.lead.data, due_date=form.due_date.data, unit=(form.unit.data or "").strip(),
+                         co_owners=list(form.co_owners.data or []), allow_past=form.allow_past.data)
         if result is not FAILED:
             flash(f"已交办 {len(result)} 项任务。", "success")
             return redirect(url_for("plans.index", plan_id=plan.id))

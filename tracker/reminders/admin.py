@@ -14,7 +14,7 @@ from tracker.services.calendar import overrides as calendar
 from tracker.services.calendar import workdays
 from tracker.services.calendar.clock import today
 from tracker.services.people.access import is_calendar_keeper
-from tracker.services.reminders import log, recurring, rules, settings
+from tracker.services.reminders import channels, log, recurring, rules, settings
 from tracker.services.reminders.rules import LIMITS
 from tracker.services.tasks import thresholds
 from tracker.services.validation import as_id, is_year
@@ -61,7 +61,8 @@ def rules_page():
                 "disabled_kinds": form.disabled_kinds.data or []}) is not FAILED:
             flash("提醒规则已保存", "success")
             return redirect(url_for("reminders.rules_page"))
-    return render_template("reminders/rules.html", form=form, channels_form=channels_form)
+    return render_template("reminders/rules.html", form=form, channels_form=channels_form,
+                           email_ready=channels.email_configured())
 
 
 @bp.route("/channels", methods=["POST"])
@@ -69,10 +70,13 @@ def rules_page():
 def org_channels():
     form = ChannelsForm(prefix="ch")
     if form.validate_on_submit():
-        channels = {"is_email_on": form.is_email_on.data, "wecom_webhook": form.wecom_webhook.data or "",
-                    "dingtalk_webhook": form.dingtalk_webhook.data or "",
-                    "dingtalk_secret": form.dingtalk_secret.data or ""}
-        if perform(form, settings.save_org_channels, current_user, current_user.org, channels) is not FAILED:
+        # Without a mail server the switch is not offered, so the saved choice stays as it was.
+        email_on = form.is_email_on.data if channels.email_configured() else \
+            settings.org_channels(current_user.org_id).is_email_on
+        chosen = {"is_email_on": email_on, "wecom_webhook": form.wecom_webhook.data or "",
+                  "dingtalk_webhook": form.dingtalk_webhook.data or "",
+                  "dingtalk_secret": form.dingtalk_secret.data or ""}
+        if perform(form, settings.save_org_channels, current_user, current_user.org, chosen) is not FAILED:
             flash("提醒渠道已保存", "success")
             return redirect(url_for("reminders.rules_page"))
     thresholds.forget_cached()
@@ -80,7 +84,8 @@ def org_channels():
     rules_form = RulesForm(formdata=None, data={**{k: getattr(current, k) for k in LIMITS},
                                                 "digest_time": current.digest_time,
                                                 "disabled_kinds": sorted(current.disabled_kinds)})
-    return render_template("reminders/rules.html", form=rules_form, channels_form=form), 400
+    return render_template("reminders/rules.html", form=rules_form, channels_form=form,
+                           email_ready=channels.email_configured()), 400
 
 
 def _calendar_keeper() -> None:

@@ -43,9 +43,9 @@ class RulesForm(FlaskForm):
 
 class ChannelsForm(FlaskForm):
     is_email_on = BooleanField("发送电子邮件")
-    wecom_webhook = StringField("企业微信群机器人 Webhook 地址", validators=[Optional(), Length(max=500)])
-    dingtalk_webhook = StringField("钉钉群机器人 Webhook 地址", validators=[Optional(), Length(max=500)])
-    dingtalk_secret = StringField("钉钉加签密钥(SEC 开头)", validators=[Optional(), Length(max=200)])
+    wecom_webhook = StringField("企业微信群机器人地址", validators=[Optional(), Length(max=500)])
+    dingtalk_webhook = StringField("钉钉群机器人地址", validators=[Optional(), Length(max=500)])
+    dingtalk_secret = StringField("钉钉群机器人签名密钥", validators=[Optional(), Length(max=200)])
 
 
 class MyChannelsForm(FlaskForm):

@@ -62,12 +62,15 @@ def read_all():
 def my_settings():
     row = settings.user_channels(current_user.id)
     form = MyChannelsForm(obj=row)
+    offered = settings.offered_channels(current_user)
     if form.validate_on_submit():
-        if perform(form, settings.save_user_channels, current_user,
-                   {k: form.data[k] for k in ("is_email_on", "is_wecom_on", "is_dingtalk_on")}) is not FAILED:
+        # A channel not offered keeps its saved choice (it is not on the page to be changed).
+        chosen = {f"is_{c}_on": form.data[f"is_{c}_on"] if c in offered else getattr(row, f"is_{c}_on")
+                  for c in ("email", "wecom", "dingtalk")}
+        if perform(form, settings.save_user_channels, current_user, chosen) is not FAILED:
             flash("提醒方式已保存", "success")
             return redirect(url_for("reminders.my_settings"))
-    return render_template("reminders/settings.html", form=form)
+    return render_template("reminders/settings.html", form=form, offered=offered)
 
 
 @bp.route("/tasks/<int:task_id>/urge", methods=["GET", "POST"])

@@ -37,6 +37,14 @@ DEMO_USERS = [
     ("baidi_office", "赵丽", "committee", "旌德县/白地镇", "白地镇党政办主任"),
     ("baidi_cadre", "孙伟", "cadre", "旌德县/白地镇", "白地镇司法所干部"),
 ]
+# 所在单位 and 职务 of the demo's people, as the 留痕 trail shows them beside their names.
+DEMO_PROFILES = {
+    "office": ("党政办", "主任"), "secretary": ("镇党委", "书记"), "lead_law": ("镇党委", "政法委员"),
+    "lead_gov": ("镇政府", "副镇长"), "sifa": ("司法所", "所长"), "zongzhi": ("综治中心", "专干"),
+    "liucun": ("刘村", "党总支书记"), "yunle": ("云乐村", "支书"), "lingzhi": ("灵芝村", "支书"),
+    "fuwu": ("便民服务中心", "工作人员"), "baidi_office": ("党政办", "主任"), "baidi_cadre": ("司法所", "干部"),
+    "county": ("县委依法治县办", "督查员"), "county_office": ("县委依法治县办", "主任"),
+}
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -59,8 +67,9 @@ def _users() -> dict[str, User]:
     for username, name, role, path, _ in DEMO_USERS:
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None:
+            unit, post = DEMO_PROFILES.get(username, (None, None))
             user = users.create_user(username=username, org=_org(path), role=role, name=name,
-                                     password=DEMO_PASSWORD)
+                                     password=DEMO_PASSWORD, unit=unit, post=post)
         people[username] = user
     return people
 

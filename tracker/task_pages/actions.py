@@ -96,6 +96,9 @@ def progress_form(task_id):
         result = perform(form, progress.record_with_figures, current_user, task, percent=_percent(form.percent.data),
                          note=form.note.data, picked=picked, added=added, files=files, rename=rename)
         if result is not FAILED:
+            if task.progress == 100 and "complete" in task_view.offered(current_user, task, requests.pending(task)):
+                flash("进展已提交。", "success")  # the page says 100 % and opens 申请办结 below
+                return redirect(url_for("task_pages.detail", task_id=task.id, open="complete", _anchor="complete"))
             return _done(task, "进展已提交。")
     form.offer(catalogue.catalogue_for(task.org), sections)
     return render_template("task_pages/progress.html", task=task, form=form, allowed=allowed), failed_status(form)

@@ -20,6 +20,8 @@ def correct(task_id, update_id):
     if original is None or original.task_id != task.id:
         abort(404)
     if not may_correct(current_user, task, original.author_id):
+        if request.method == "POST":  # a forged post: the service refuses it, and the refusal is kept
+            perform(None, correct_progress, current_user, task, original.id, percent=None, note="", metrics=[])
         message = "只有该条反馈的填报人(任务未办结时)或本单位党政办可以更正"
         return render_template("error.html", status=403, message=message), 403
     form = CorrectionForm(prefix="k")

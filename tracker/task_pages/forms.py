@@ -1,5 +1,6 @@
 """Forms of the task pages: checks of shape only; the services decide what is valid."""
 from wtforms import (
+    BooleanField,
     FieldList,
     Form,
     FormField,
@@ -241,9 +242,13 @@ class BulkAssignForm(ZhForm):
     owner = SelectField("责任人", default="", validate_choice=False)
     lead = SelectField("牵头领导", default="", validate_choice=False)
     due_date = StringField("完成时限", render_kw=DATE, validators=[InputRequired("请填写完成时限")])
+    unit = StringField("责任单位", render_kw={"maxlength": UNIT_MAX, "placeholder": "不填则不变"})
+    co_owners = CheckboxesField("协办人(不勾选则不变)", validate_choice=False)
+    allow_past = BooleanField("完成时限早于今天,仍按此交办")
 
     def people(self, colleagues: list[tuple[str, str, str]]):
         self.owner.choices = [NONE] + [(u, f"{n}({u})") for u, n, _ in colleagues]
+        self.co_owners.choices = [(u, n) for u, n, _ in colleagues]
         self.lead.choices = [("", "(不变)")] + [(u, f"{n}({u})") for u, n, r in colleagues
                                                if r in ("leader", "committee")]
         return self

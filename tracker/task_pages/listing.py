@@ -4,7 +4,7 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import TextInput
 
 from tracker.models import STATUS_LABELS
-from tracker.services.plans.sections import MAX_SECTIONS, NUMERALS
+from tracker.services.plans.sections import MAX_SECTIONS, NUMERALS, section_title
 from tracker.services.tasks.lights import LIGHT_LABELS
 from tracker.services.tasks.lists import SORTS, ListFilters
 from tracker.web import QueryForm
@@ -47,6 +47,13 @@ class TaskFilterForm(QueryForm):
     year = SelectField("年度", default="")
     overdue = SelectField("逾期", default="", choices=[ALL, SelectChoice("1", "只看逾期")])
     sort = SelectField("排序", choices=_options(SORTS.items()))
+
+    def sections(self, titles: list[str]):
+        """Offer only the sections of the template in force (plans/sections.sections_for), with their titles."""
+        self.section.choices = [ALL] + _options(
+            (i, section_title(i, titles)[:16] + ("…" if len(section_title(i, titles)) > 16 else ""))
+            for i in range(1, len(titles) + 1))
+        return self
 
     def fill(self, choices: dict, years: list[int] | None = None, default_sort: str = "urgency"):
         """Set the choices the user can pick from (themes, people, organisations, years)."""

@@ -1,5 +1,5 @@
 """Task pages: the filterable task list, a task's detail page, and its evidence files."""
-from flask import abort, render_template, send_file
+from flask import abort, render_template, request, send_file
 from flask_login import current_user, login_required
 
 from tracker.services.calendar.clock import today
@@ -14,6 +14,7 @@ from tracker.services.tasks import deadlines, thumbnails
 from tracker.services.tasks import evidence as evidence_files
 from tracker.services.tasks import lists as task_lists
 from tracker.services.tasks import view as task_view
+from tracker.services.tasks import history as trail
 from tracker.services.tasks.lights import LIGHT_LABELS, light
 from tracker.services.tasks.requests import KIND_LABELS
 from tracker.task_pages.blueprint import bp
@@ -53,7 +54,8 @@ def task_light(task):
 @login_required
 def index():
     day = today()
-    form = TaskFilterForm().fill(task_lists.filter_choices(current_user), dashboard.years(current_user))
+    form = TaskFilterForm().fill(task_lists.filter_choices(current_user), dashboard.years(current_user)) \
+        .sections(sections_for(current_user.org, today().year))
     filters = form.filters()
     page, per_page = page_args()
     rows, total = task_lists.task_list(current_user, filters, day, page, per_page)
@@ -94,14 +96,15 @@ def render_detail(task, status: int = 200, open_form: str | None = None, **given
         section_titles=sections_for(task.org, task.plan.year),
         can_correct=lambda u: may_correct(current_user, task, u.author_id),
         open_form=open_form, kind_labels=KIND_LABELS, due=due_phrase(task, today()), lamp=light(task, today()),
-        history=pager(view.history, view.history_total, history_page, HISTORY_PER_PAGE)), status
+        history=pager(trail.describe(task, view.history), view.history_total, history_page, HISTORY_PER_PAGE)), status
 
 
 @bp.route("/tasks/<int:task_id>")
 @login_required
 def detail(task_id):
     task = load_or_404(load_task, current_user, task_id)
-    return render_detail(task)
+    # ?open=complete: the link "申请办结" beside a 100 % progress opens that form (plain HTML, no script).
+    return render_detail(task, open_form="complete" if request.args.get("open") == "complete" else None)
 
 
 def _evidence(evidence_id):

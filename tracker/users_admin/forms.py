@@ -25,9 +25,16 @@ class NewUserForm(ZhForm):
     username = StringField("用户名", render_kw={"autocomplete": "off", "maxlength": 64})
     name = StringField("姓名", render_kw={"maxlength": 100})
     role = SelectField("角色", choices=ROLE_CHOICES, default="cadre")
+    unit = StringField("所在单位", render_kw={"maxlength": 100, "placeholder": "如:云乐村、司法所"})
+    post = StringField("职务", render_kw={"maxlength": 100, "placeholder": "如:村支书、所长"})
     phone = StringField("电话", render_kw={"type": "tel", "maxlength": 30})
     email = StringField("邮箱", render_kw={"type": "email", "maxlength": 200})
     password = PasswordField("初始密码", render_kw={"autocomplete": "new-password"})
+
+
+class ProfileForm(ZhForm):
+    unit = StringField("所在单位", render_kw={"maxlength": 100})
+    post = StringField("职务", render_kw={"maxlength": 100})
 
 
 class RoleForm(ZhForm):

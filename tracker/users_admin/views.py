@@ -5,7 +5,7 @@ from flask_login import current_user
 from tracker.services.errors import NotFound
 from tracker.services.people import admin as user_admin
 from tracker.services.tasks.lists import led_open_count
-from tracker.users_admin.forms import DeactivateForm, NewUserForm, PasswordForm, RoleForm, UserFilterForm
+from tracker.users_admin.forms import DeactivateForm, NewUserForm, PasswordForm, ProfileForm, RoleForm, UserFilterForm
 from tracker.web import FAILED, page_args, pager, perform, roles_required
 
 bp = Blueprint("users_admin", __name__, url_prefix="/users")
@@ -36,7 +36,8 @@ def new():
         user = perform(form, user_admin.create_member, current_user, username=(form.username.data or "").strip(),
                        name=form.name.data, role=form.role.data, password=form.password.data,
                        phone=(form.phone.data or "").strip() or None,
-                       email=(form.email.data or "").strip() or None)
+                       email=(form.email.data or "").strip() or None,
+                       unit=form.unit.data or "", post=form.post.data or "")
         if user is not FAILED:
             flash(f"已创建用户 {user.username}。请把初始密码当面或电话告知本人。", "success")
             return redirect(url_for("users_admin.detail", user_id=user.id))
@@ -52,6 +53,7 @@ def _member(user_id):
 
 def _render(user, status=200, **given):
     forms = {"role": RoleForm(formdata=None, prefix="role", role=user.role),
+             "profile": ProfileForm(formdata=None, prefix="pf", unit=user.unit or "", post=user.post or ""),
              "password": PasswordForm(formdata=None, prefix="pw"),
              "deactivate": DeactivateForm(formdata=None, prefix="off")}
     forms.update(given)
@@ -77,6 +79,18 @@ def role(user_id):
             flash("角色已更新。", "success")
             return redirect(url_for("users_admin.detail", user_id=user.id))
     return _render(user, role=form)
+
+
+@bp.route("/<int:user_id>/profile", methods=["POST"])
+@roles_required("committee")
+def profile(user_id):
+    user = _member(user_id)
+    form = ProfileForm(prefix="pf")
+    if form.validate_on_submit():
+        if perform(form, user_admin.set_profile, current_user, user, form.unit.data, form.post.data) is not FAILED:
+            flash("所在单位和职务已保存。", "success")
+            return redirect(url_for("users_admin.detail", user_id=user.id))
+    return _render(user, profile=form)
 
 
 @bp.route("/<int:user_id>/password", methods=["POST"])

@@ -6,7 +6,7 @@ from sqlalchemy import func, or_, select
 from tracker.extensions import db
 from tracker.models import ROLES, PlanTask, User, task_is_open
 from tracker.services import audit
-from tracker.services.errors import NotFound, ValidationFailed
+from tracker.services.errors import NotFound, ValidationFailed, check_fields
 from tracker.services.people import users
 from tracker.services.people.access import require_committee
 from tracker.services.tasks.lists import led_open_count
@@ -71,6 +71,21 @@ def change_role(actor: User, user: User, role) -> None:
     before, user.role = user.role, role
     db.session.flush()
     audit.record(actor, "user.role", obj=user, org_id=user.org_id, changes={"role": (before, role)})
+
+
+def set_profile(actor: User, user: User, unit, post) -> None:
+    """Record a member's 所在单位 and 职务 (shown beside their name in the 留痕 trail)."""
+    require_committee(actor, user.org_id, "user.profile")
+    errors: dict = {}
+    unit, post = users.clean_profile(errors, unit or "", post or "")
+    check_fields(errors, next(iter(errors.values()), ""))
+    before = (user.unit, user.post)
+    if before == (unit, post):
+        return
+    user.unit, user.post = unit, post
+    db.session.flush()
+    audit.record(actor, "user.profile", obj=user, org_id=user.org_id,
+                 changes={"unit": (before[0], unit), "post": (before[1], post)})
 
 
 def deactivate_member(actor: User, user: User, handover_username) -> int:

@@ -20,6 +20,7 @@ from tracker.services.validation import clean_text
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^[0-9+\- ]{5,30}$")
+PROFILE_MAX = 100  # the columns' width (migration 0570)
 
 
 def get_user(username: str) -> User:
@@ -31,7 +32,7 @@ def get_user(username: str) -> User:
 
 
 def create_user(*, username, org: Organisation, role, name, password, email=None, phone=None,
-                actor: User | None = None) -> User:
+                unit=None, post=None, actor: User | None = None) -> User:
     """Add an account after checking every field."""
     errors: dict = {}
     if not isinstance(username, str) or not USERNAME_RE.match(username):
@@ -39,6 +40,7 @@ def create_user(*, username, org: Organisation, role, name, password, email=None
     if role not in ROLES:
         errors["role"] = "角色须为 committee、leader、cadre 或 viewer"
     name = clean_text(errors, "name", "姓名", name, max_len=100, required=True)
+    unit, post = clean_profile(errors, unit, post)
     if email and not (isinstance(email, str) and EMAIL_RE.match(email)):
         errors["email"] = "邮箱格式不正确"
     if phone and not (isinstance(phone, str) and PHONE_RE.match(phone)):
@@ -50,12 +52,19 @@ def create_user(*, username, org: Organisation, role, name, password, email=None
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ValidationFailed(f"用户名“{username}”已存在", {"username": "用户名已存在"})
     user = User(username=username, org=org, role=role, name=name, email=email or None,
-                phone=phone or None, password_hash=hash_password(password))
+                phone=phone or None, unit=unit, post=post, password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.create", obj=user, org_id=org.id,
                  changes={"username": (None, username), "role": (None, role), "name": (None, name)})
     return user
+
+
+def clean_profile(errors: dict, unit, post) -> tuple[str | None, str | None]:
+    """所在单位 and 职务: optional, at most 100 characters each; empty becomes None."""
+    unit = clean_text(errors, "unit", "所在单位", unit, max_len=PROFILE_MAX) if unit is not None else None
+    post = clean_text(errors, "post", "职务", post, max_len=PROFILE_MAX) if post is not None else None
+    return unit or None, post or None
 
 
 def authenticate(username, password) -> User:

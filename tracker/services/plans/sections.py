@@ -29,6 +29,14 @@ def section_label(ordinal: int) -> str:
     return f"({NUMERALS[ordinal - 1]}){SECTIONS[ordinal - 1]}"
 
 
+def section_title(ordinal, titles=None) -> str:
+    """(五)依法处置… from a template's titles when given, else the standard seven; an unknown ordinal as written."""
+    titles = titles or SECTIONS
+    if isinstance(ordinal, bool) or not isinstance(ordinal, int) or not 1 <= ordinal <= len(NUMERALS):
+        return str(ordinal)
+    return f"({NUMERALS[ordinal - 1]}){titles[ordinal - 1]}" if ordinal <= len(titles) else f"({NUMERALS[ordinal - 1]})"
+
+
 def template_for(org_id: int, year: int) -> ReportTemplate | None:
     """The template that shapes the organisation's report on `year`: its own, else its latest earlier one."""
     return db.session.scalar(select(ReportTemplate).where(

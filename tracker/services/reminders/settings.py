@@ -7,6 +7,7 @@ from tracker.services import audit
 from tracker.services.errors import ValidationFailed
 from tracker.services.people.access import require_committee
 from tracker.services.reminders import webhooks
+from tracker.services.reminders.channels import email_configured
 
 
 def org_channels(org_id: int) -> OrgChannels:
@@ -21,12 +22,19 @@ def user_channels(user_id: int) -> UserChannels:
     return row or UserChannels(user_id=user_id, is_email_on=True, is_wecom_on=True, is_dingtalk_on=True)
 
 
+def offered_channels(user: User) -> list[str]:
+    """The channels a person may switch: email when a mail server is set, a robot when their unit has one."""
+    row = org_channels(user.org_id)
+    return [c for c, ready in (("email", email_configured()), ("wecom", bool(row.wecom_webhook)),
+                               ("dingtalk", bool(row.dingtalk_webhook))) if ready]
+
+
 def save_org_channels(actor: User, org: Organisation, data: dict) -> OrgChannels:
     """The committee sets its group robots' webhooks (and DingTalk's signing secret) and the email switch."""
     require_committee(actor, org.id, "reminders.channels")
     errors: dict = {}
     clean = {}
-    for channel, label in (("wecom", "企业微信机器人地址"), ("dingtalk", "钉钉机器人地址")):
+    for channel, label in (("wecom", "企业微信群机器人地址"), ("dingtalk", "钉钉群机器人地址")):
         field = f"{channel}_webhook"
         value = (data.get(field) or "").strip() if isinstance(data.get(field) or "", str) else None
         reason = webhooks.problem(channel, value) if value != "" else ""
@@ -35,7 +43,7 @@ def save_org_channels(actor: User, org: Organisation, data: dict) -> OrgChannels
         clean[field] = value or ""
     secret = data.get("dingtalk_secret") or ""
     if not isinstance(secret, str) or len(secret.strip()) > 200:
-        errors["dingtalk_secret"] = "钉钉加签密钥不能超过200字"
+        errors["dingtalk_secret"] = "钉钉群机器人签名密钥不能超过200字"
     if not isinstance(data.get("is_email_on"), bool):
         errors["is_email_on"] = "须选择是否发送邮件"
     if errors:

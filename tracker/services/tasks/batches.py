@@ -5,7 +5,9 @@ from sqlalchemy.orm import selectinload
 from tracker.extensions import db
 from tracker.models import Plan, PlanTask, User
 from tracker.services.errors import Conflict, NotFound, ValidationFailed
+from tracker.services.calendar.clock import today
 from tracker.services.people.access import require_committee
+from tracker.services.validation import clean_date
 from tracker.services.tasks.verbs import create_task, update_task
 
 MAX_SPLIT = 10
@@ -45,8 +47,13 @@ def split_task(actor: User, parent: PlanTask, rows: list[dict]) -> list[PlanTask
     return created
 
 
-def bulk_assign(actor: User, plan: Plan, task_ids: list[int], *, owner, lead, due_date) -> list[PlanTask]:
-    """Give several open tasks of a plan one owner, lead and due date; the caller rolls back on an error."""
+def bulk_assign(actor: User, plan: Plan, task_ids: list[int], *, owner, lead, due_date, unit=None,
+                co_owners=None, allow_past: bool = False) -> list[PlanTask]:
+    """Give several open tasks of a plan one owner, lead and due date (and unit, co-owners when given).
+
+    A due date already past is refused unless `allow_past` confirms it (issue 16: it used to pass silently);
+    the caller rolls back on an error.
+    """
     require_committee(actor, plan.org_id, "task.bulk_assign")
     if not task_ids:
         raise ValidationFailed("请先勾选要交办的任务", {"task_ids": "请先勾选要交办的任务"})
@@ -62,11 +69,22 @@ def bulk_assign(actor: User, plan: Plan, task_ids: list[int], *, owner, lead, du
     data = {"owner": owner or None, "due_date": due_date or None}
     if lead:
         data["lead"] = lead
+    if unit:
+        data["unit"] = unit
     if not owner:
         raise ValidationFailed("请选择责任人", {"owner": "请选择责任人"})
+    errors: dict = {}
+    due = clean_date(errors, "due_date", "完成时限", due_date, required=True)
+    if errors:
+        raise ValidationFailed(errors["due_date"], errors)
+    if due < today() and not allow_past:
+        message = f"完成时限{due.year}年{due.month}月{due.day}日已经过去;确需如此,请勾选“完成时限早于今天,仍按此交办”"
+        raise ValidationFailed(message, {"due_date": message})
     for task in found:
         changes = dict(data)
-        if any(u.username == owner for u in task.co_owners):
+        if co_owners:
+            changes["co_owners"] = [name for name in co_owners if name != owner]
+        elif any(u.username == owner for u in task.co_owners):
             # The new owner was helping: they stop being a co-owner rather than be listed twice.
             changes["co_owners"] = [u.username for u in task.co_owners if u.username != owner]
         update_task(actor, task, changes, task.version)
