@@ -71,7 +71,7 @@ def test_assign_report_approve_report_and_urge(live_server, page, world, tmp_pat
     assert page.locator("img[alt*='现场照片']").count() >= 1 or page.get_by_text("现场照片.png").count() >= 1
 
     assert page.locator(".ready-to-close").is_visible()  # 100 % opens the completion request (issue 16.8)
-    page.get_by_label("办结说明").fill("宣传周活动已完成,照片已上传。")
+    page.get_by_label("办结情况").fill("宣传周活动已完成,照片已上传。")
     page.get_by_role("button", name="提交办结申请").click()
     page.wait_for_load_state()
     _logout(page)
