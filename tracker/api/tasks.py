@@ -209,4 +209,5 @@ def download_evidence(evidence_id):
     path = evidence_files.path_of(item.stored_name)
     if not path.exists():
         raise NotFound("文件不存在")
-    return send_file(path, mimetype=item.content_type, download_name=item.filename, as_attachment=not item.is_image)
+    return send_file(path, mimetype=item.content_type, download_name=evidence_files.display_name(item.filename),
+                     as_attachment=not item.is_image)

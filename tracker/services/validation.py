@@ -1,6 +1,8 @@
 """Field checks shared by every service, with Chinese messages."""
 from datetime import date
 
+from tracker.services.infra.safe_text import typed
+
 TITLE_MAX = 200
 TEXT_MAX = 5000
 UNIT_MAX = 100
@@ -30,13 +32,18 @@ def is_id(value) -> bool:
 
 
 def clean_text(errors: dict, field: str, label: str, value, *, max_len: int, required: bool = False) -> str:
-    """Strip a text field and record a message when it is missing, not text or too long."""
+    """Strip a text field and record a message when it is missing, not text or too long.
+
+    Control characters (other than tab and newline) and invisible bidi or zero-width characters are dropped
+    silently (`safe_text.typed`): they come from text pasted out of other programs, break the exports and
+    could make a title read as something else, and the person typing never meant them.
+    """
     if value is None:
         value = ""
     if not isinstance(value, str):
         errors[field] = f"{label}必须是文字"
         return ""
-    value = value.strip()
+    value = typed(value).strip()
     if required and not value:
         errors[field] = f"{label}不能为空"
     elif len(value) > max_len:

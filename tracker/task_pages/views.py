@@ -117,8 +117,8 @@ def evidence(evidence_id):
     path = evidence_files.path_of(item.stored_name)
     if not path.exists():
         abort(404)
-    response = send_file(path, mimetype=item.content_type, download_name=item.filename,
-                         as_attachment=not item.is_image, max_age=0)
+    response = send_file(path, mimetype=item.content_type, as_attachment=not item.is_image, max_age=0,
+                         download_name=evidence_files.display_name(item.filename))
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

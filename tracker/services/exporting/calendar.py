@@ -1,4 +1,5 @@
 """Calendar feeds (.ics, RFC 5545): a secret address per user for their own due dates, and the committee's for all."""
+import re
 import secrets
 from datetime import date, datetime, timedelta, timezone
 
@@ -9,12 +10,16 @@ from tracker.extensions import db
 from tracker.models import CalendarFeed, PlanTask, User, task_co_owner, task_is_open
 from tracker.models.types import utcnow
 from tracker.services.errors import NotFound, PermissionDenied
+from tracker.services.infra.safe_text import for_file
 from tracker.services.people.orgs import visible_org_ids
 from tracker.services.tasks.deadlines import is_past_due
+from tracker.services.validation import YEAR_MAX, YEAR_MIN
 
 KINDS = ("personal", "org")
 ORG_FEED_ROLES = ("committee", "viewer")
 MAX_EVENTS = 5000
+# What secrets.token_urlsafe writes: anything else (NUL bytes, which PostgreSQL refuses) is never looked up.
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 def feed_of(user: User, kind: str) -> CalendarFeed | None:
@@ -48,7 +53,7 @@ def revoke_feed(user: User, kind: str) -> bool:
 def feed_by_token(token: str) -> CalendarFeed:
     """The live feed with this secret, for an active user; NotFound otherwise (never saying which)."""
     feed = None
-    if isinstance(token, str) and 20 <= len(token) <= 64:
+    if isinstance(token, str) and TOKEN_RE.fullmatch(token):
         feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token)
                                  .options(joinedload(CalendarFeed.user)))
     if feed is None or feed.revoked_at is not None or not feed.user.is_active_account:
@@ -61,7 +66,9 @@ def feed_by_token(token: str) -> CalendarFeed:
 def feed_tasks(feed: CalendarFeed) -> list[PlanTask]:
     """Open tasks with a due date: the user's own (owner, co-owner, lead), or all they may read."""
     user = feed.user
-    query = select(PlanTask).where(PlanTask.due_date.is_not(None), task_is_open())
+    # Only dates the product accepts: a far one stored before that rule (9999-12-31) has no day after it to end on.
+    query = select(PlanTask).where(PlanTask.due_date.between(date(YEAR_MIN, 1, 1), date(YEAR_MAX, 12, 31)),
+                                   task_is_open())
     if feed.kind == "personal":
         query = query.where(or_(PlanTask.owner_id == user.id, PlanTask.lead_id == user.id, PlanTask.id.in_(
             select(task_co_owner.c.task_id).where(task_co_owner.c.user_id == user.id))))
@@ -85,14 +92,14 @@ def render_ics(feed: CalendarFeed, host: str, today: date) -> bytes:
     stamp = datetime.now(timezone.utc).replace(microsecond=0)
     for task in feed_tasks(feed):
         overdue = is_past_due(task.due_date, today)
-        summary = f"{'【已逾期】' if overdue else '【到期】'}{task.title}"
+        summary = for_file(f"{'【已逾期】' if overdue else '【到期】'}{task.title}").replace("\n", " ")
         details = [f"单位:{task.org.name}", f"主题:{task.theme.key} {task.theme.title}",
                    f"责任人:{task.owner.name if task.owner else '未交办'}", f"责任单位:{task.unit or '—'}",
                    f"状态:{task.status_label},进度{task.progress}%"]
         event = Event()
         for name, value in (("uid", f"task-{task.id}@{host}"), ("dtstamp", stamp), ("dtstart", task.due_date),
                             ("dtend", task.due_date + timedelta(days=1)), ("summary", summary),
-                            ("description", "\n".join(details)), ("transp", "TRANSPARENT")):
+                            ("description", for_file("\n".join(details))), ("transp", "TRANSPARENT")):
             event.add(name, value)
         alarm = Alarm()
         alarm.add("action", "DISPLAY")

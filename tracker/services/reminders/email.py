@@ -7,6 +7,8 @@ from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 from flask import current_app
 
+from tracker.services.infra.safe_text import for_file
+
 CRLF = "\r\n"
 # Refusals of one message: the server is fine and the connection stays usable for the rest of the batch.
 REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
@@ -22,6 +24,9 @@ def render(sender: str, to_name: str, to_addr: str, subject: str, body: str) -> 
     Built directly rather than with EmailMessage: the modern policy's header folding cost ~2.5 ms a message
     (profiled), the largest part of sending one to a local server.
     """
+    # The writers' rule (safe_text): no control characters anywhere, and no line break inside a header.
+    to_name, subject, body = (for_file(to_name).replace("\n", " "), for_file(subject).replace("\n", " "),
+                              for_file(body))
     head = [f"From: {sender}", f"To: {formataddr((to_name, to_addr), charset='utf-8')}",
             f"Subject: {Header(subject, 'utf-8', header_name='Subject').encode(linesep=CRLF)}",
             f"Date: {formatdate(usegmt=True)}", f"Message-ID: {make_msgid(domain='tracker.local')}",

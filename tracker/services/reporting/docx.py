@@ -10,6 +10,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from tracker.models import ReportDraft
+from tracker.services.infra.safe_text import for_file
 from tracker.services.reporting.render import blocks
 
 TITLE_FONT, BODY_FONT, H1_FONT, H2_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
@@ -98,10 +99,10 @@ def build(draft: ReportDraft, *, achievements_only: bool = False):
     _page_number(section)
     for block in blocks(draft, achievements_only=achievements_only):
         paragraph = doc.add_paragraph(style=styles[block.kind])
-        run = paragraph.add_run(block.text)
+        run = paragraph.add_run(for_file(block.text))  # lxml refuses control characters (issue 18.2)
         font = {"title": TITLE_FONT, "h1": H1_FONT, "h2": H2_FONT}.get(block.kind, BODY_FONT)
         _fonts(run, font, TITLE_SIZE if block.kind == "title" else BODY_SIZE)
-    doc.core_properties.title = draft.title
+    doc.core_properties.title = for_file(draft.title)
     doc.core_properties.language = "zh-CN"
     return doc
 
