@@ -157,3 +157,24 @@ def test_stored_control_characters_and_far_dates_still_give_a_calendar_feed(clie
     events = Calendar.from_ical(response.data).walk("VEVENT")
     assert [str(e["summary"]) for e in events] == ["【到期】宣讲 BEGIN:VEVENT"]
     assert client.get("/calendar/" + "%00" * 30 + ".ics").status_code == 404  # a NUL address: not found, no 500
+
+
+def test_report_edits_template_and_theme_titles_are_cleaned_too(client, world, year_plan):
+    from tracker.services.plans.verbs import create_plan
+    from tracker.services.reporting.template import save_template
+    login(client, "office")
+    org = world.plan.org_id
+    post(client, f"/reports/{org}/2026/generate", {}, page="/reports")
+    url = f"/reports/{org}/2026/sections/1.7"
+    html = client.get(url).get_data(as_text=True)
+    version = html.split('name="base_version"')[1].split('value="')[1].split('"')[0]
+    response = post(client, url, {"text": "改写\x1b的\u202e第七部分\r\n第二段", "base_version": version}, page=url)
+    assert response.status_code == 302
+    section = db.session.scalar(select(ReportSection).where(ReportSection.key == "1.7"))
+    assert section.edited_text == "改写的第七部分\n第二段"
+    office = get_user("office")
+    row = save_template(office, office.org, 2027, addressee="县委\x0b依法治县办", parts=["一\x1b", "二", "三"],
+                        sections="学习\u200b贯彻\r\n依法行政")
+    assert row.addressee == "县委依法治县办" and list(row.parts)[0] == "一" and list(row.sections) == ["学习贯彻", "依法行政"]
+    plan = create_plan(office.org, 2030, "2030年计划", [("法", "以\x1b“法”字\u202e推进")], actor=office)
+    assert plan.themes[0].title == "以“法”字推进"
