@@ -60,6 +60,8 @@ class Config:
         # Whole request bodies; a single evidence file is capped lower.
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", 50 * 1024 * 1024))
         self.EVIDENCE_MAX_BYTES = int(env.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
+        # Photos with more pixels get a placeholder preview, never decoded (a 50-megapixel phone photo passes).
+        self.THUMBNAIL_MAX_PIXELS = int(env.get("THUMBNAIL_MAX_PIXELS", 50_000_000))
         # Plan import (issue 6): an uploaded report or task table, and what its zip may unpack to.
         self.IMPORT_MAX_BYTES = int(env.get("IMPORT_MAX_BYTES", 10 * 1024 * 1024))
         self.IMPORT_MAX_UNZIPPED_BYTES = int(env.get("IMPORT_MAX_UNZIPPED_BYTES", 100 * 1024 * 1024))
