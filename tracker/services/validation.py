@@ -52,20 +52,31 @@ def clean_text(errors: dict, field: str, label: str, value, *, max_len: int, req
 
 
 def clean_date(errors: dict, field: str, label: str, value, *, required: bool = False) -> date | None:
-    """Accept a date or an ISO string (YYYY-MM-DD); impossible dates like 2024-02-30 are refused."""
+    """A date or an ISO string (YYYY-MM-DD) in the product's years; impossible ones (2024-02-30) are refused."""
     if value is None or value == "":
         if required:
             errors[field] = f"{label}不能为空"
         return None
+    day = None
     if isinstance(value, date):
-        return value
-    if isinstance(value, str):
+        day = value
+    elif isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
             pass
-    errors[field] = f"{label}不是有效日期(格式:2024-06-30)"
-    return None
+    if day is None:
+        errors[field] = f"{label}不是有效日期(格式:2024-06-30)"
+    elif not is_date(day):
+        # Far dates (0001-01-01, 9999-12-31) are typos, and working-day arithmetic over them is slow (issue 18.3).
+        errors[field] = f"{label}须在{YEAR_MIN}年到{YEAR_MAX}年之间"
+        day = None
+    return day
+
+
+def is_date(day: date) -> bool:
+    """A day in a year the product accepts (a date outside its plan's year stays allowed)."""
+    return YEAR_MIN <= day.year <= YEAR_MAX
 
 
 def clean_int(errors: dict, field: str, label: str, value, *, low: int, high: int) -> int | None:

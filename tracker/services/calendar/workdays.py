@@ -6,6 +6,18 @@ import chinese_calendar
 from flask import has_app_context
 
 from tracker.services.infra.caching import forget_settings, request_cache, settings
+from tracker.services.validation import YEAR_MAX, YEAR_MIN
+
+# Working-day arithmetic stays within the product's years and one either side (issue 18.3): a far date stored
+# before the date rule (9999-12-31, 0001-01-01) costs a year's table at most, never 8,000 of them.
+FIRST, LAST = date(YEAR_MIN - 1, 1, 1), date(YEAR_MAX + 1, 12, 31)
+# No calendar has more days off in a row than this; overrides that say so are not followed further.
+MAX_DAYS_OFF = 31
+
+
+def bounded(day: date) -> date:
+    """The day, moved to the nearest end of the range working days are counted in."""
+    return min(max(day, FIRST), LAST)
 
 
 @lru_cache(maxsize=4096)
@@ -58,11 +70,15 @@ def is_known_year(year: int) -> bool:
 
 
 def effective_due(due: date) -> date:
-    """A due date on a day off is met by the next working day (民法典 art. 203)."""
+    """A due date on a day off is met by the next working day (民法典 art. 203); a far date is left as it is."""
+    if due != bounded(due):
+        return due
     day = due
-    while not is_workday(day):
+    for _ in range(MAX_DAYS_OFF):
+        if is_workday(day):
+            return day
         day += timedelta(days=1)
-    return day
+    return due
 
 
 def _year_overrides(year: int) -> tuple:
@@ -98,6 +114,7 @@ def workdays_between(start: date, end: date) -> int:
     """Working days after `start` up to and including `end`; negative when `end` comes first."""
     if end < start:
         return -workdays_between(end, start)
+    start, end = bounded(start), bounded(end)
     # Prefix sums per year, cached across requests, instead of asking day by day: lights and digests
     # call this for every row they show (measured: ~740 day lookups per 我的任务 page, bench/page_time.py).
     full_years = sum(_year_prefix(y)[-1] for y in range(start.year, end.year))
@@ -106,9 +123,12 @@ def workdays_between(start: date, end: date) -> int:
 
 
 def add_workdays(start: date, n: int) -> date:
-    """The date n working days after `start`."""
+    """The date n working days after `start` (the range's last day at the latest)."""
     day, left = start, n
-    while left > 0:
+    if day >= LAST:
+        return day
+    day = bounded(day)
+    while left > 0 and day < LAST:
         day += timedelta(days=1)
         if is_workday(day):
             left -= 1
@@ -116,9 +136,12 @@ def add_workdays(start: date, n: int) -> date:
 
 
 def sub_workdays(start: date, n: int) -> date:
-    """The working day n working days before `start` (n ≥ 1)."""
+    """The working day n working days before `start` (n ≥ 1; the range's first day at the earliest)."""
     day, left = start, n
-    while left > 0:
+    if day <= FIRST:
+        return day
+    day = bounded(day)
+    while left > 0 and day > FIRST:
         day -= timedelta(days=1)
         if is_workday(day):
             left -= 1
@@ -132,4 +155,4 @@ def nth_workday_from(first: date, n: int) -> date:
 
 def any_provisional(start: date, end: date) -> bool:
     """True when any year from start to end is provisional."""
-    return any(is_provisional(date(y, 1, 1)) for y in range(start.year, end.year + 1))
+    return any(is_provisional(date(y, 1, 1)) for y in range(bounded(start).year, bounded(end).year + 1))
