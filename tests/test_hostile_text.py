@@ -31,7 +31,8 @@ def test_the_rules_themselves():
     assert all(cell(f).startswith("'") for f in FORMULAS) and cell("\x0b=1") == "'=1" and cell(3) == 3
     assert cell("普通文字") == "普通文字"
     assert file_name("照片\r\nBcc: x@y\u202egpj.png") == "照片_Bcc_ x@ygpj.png"
-    assert file_name("\x00\x00") == "未命名" and file_name("../../etc/passwd") == "_.._etc_passwd"
+    assert file_name("\x00\x00") == "未命名" and not set("/.") & {file_name("../../etc/passwd")[0]}
+    assert file_name("\x00.png") == "未命名.png" and file_name(" 报告.pdf. ") == "报告.pdf"
     long = file_name("长" * 400 + ".pdf", 255)
     assert len(long) == 255 and long.endswith(".pdf")
 

@@ -55,7 +55,9 @@ def cells(values) -> list:
 
 def file_name(name, limit: int = 120, default: str = "未命名") -> str:
     """A file name safe to store, zip and send in a header: no controls, invisible characters or separators."""
-    text = _NAME_UNSAFE.sub("_", _INVISIBLE.sub("", for_file(name))).strip(" .")
+    text = _NAME_UNSAFE.sub("_", _INVISIBLE.sub("", for_file(name))).strip(" ").rstrip(".")
+    if text.startswith("."):  # nothing before the extension (a name of NULs and ".png"), or a hidden file
+        text = default + text
     if len(text) > limit:  # cut the stem, keep the extension (.pdf, .jpg) the download is opened by
         stem, dot, ext = text.rpartition(".")
         keep = dot + ext if dot and len(ext) <= 10 else ""
