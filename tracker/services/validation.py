@@ -90,6 +90,19 @@ def clean_int(errors: dict, field: str, label: str, value, *, low: int, high: in
     return value
 
 
+def as_int(raw, default=None):
+    """A whole number typed into a form or query string, or `default` when it is not one — also when it has more
+    digits than any field takes (int() raises ValueError past 4,300 of them: issue 18.11)."""
+    text = str(raw if raw is not None else "").strip()
+    return int(text) if text.isdecimal() and len(text) <= 12 else default
+
+
+def as_year(raw) -> int | None:
+    """A year typed into a form or query string, or None (a 5,000-digit number too: int() refuses those)."""
+    text = str(raw or "").strip()
+    return int(text) if text.isdecimal() and len(text) == 4 and is_year(int(text)) else None
+
+
 def as_id(raw) -> int | None:
     """An id typed into a form or query string, or None when it is not one (also when it could not exist)."""
     text = str(raw or "").strip()
