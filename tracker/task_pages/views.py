@@ -132,7 +132,6 @@ def thumbnail(evidence_id):
     if preview is None:  # not a photo, or its file is gone; a photo without a preview gets a placeholder
         abort(404)
     response = send_file(preview[0], mimetype=preview[1])
-    response.headers["Cache-Control"] = "private, max-age=86400"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
