@@ -31,11 +31,16 @@ def test_working_day_counts_build_a_bounded_number_of_year_tables(app, far):
     assert workdays.effective_due(far) == far
 
 
-def test_working_day_steps_stop_at_the_ends_of_the_range(app):
-    assert workdays.add_workdays(date(2026, 1, 1), 10**9) <= workdays.LAST
-    assert workdays.sub_workdays(date(2026, 1, 1), 10**9) >= workdays.FIRST
-    assert workdays.add_workdays(date(9999, 12, 30), 5) == date(9999, 12, 30)
-    assert workdays.sub_workdays(date(1, 1, 2), 5) == date(1, 1, 2)
+def test_working_day_steps_are_bounded_and_exact_beyond_the_tables(app):
+    steps = workdays.MAX_STEPS
+    assert workdays.add_workdays(date(2026, 1, 1), 10**9) == workdays.add_workdays(date(2026, 1, 1), steps)
+    assert workdays.sub_workdays(date(2026, 1, 1), 10**9) == workdays.sub_workdays(date(2026, 1, 1), steps)
+    assert workdays.add_workdays(date(9999, 12, 30), 5) == date(9999, 12, 31)  # stops at the last day
+    assert workdays.sub_workdays(date(1, 1, 2), 5) == date(1, 1, 1)
+    # Beyond the tables, Monday to Friday by arithmetic: 2 January 3000 (a Thursday) to 31 January, 21 days.
+    assert workdays.workdays_between(date(3000, 1, 2), date(3000, 1, 31)) == 21
+    assert workdays.workdays_between(date(2101, 12, 30), date(2102, 1, 3)) == 2  # Sat, Sun (table), Mon, Tue (arithmetic)
+    assert workdays.effective_due(date(9999, 12, 31)) == date(9999, 12, 31)
     assert workdays.add_workdays(date(2026, 9, 30), 3) == date(2026, 10, 10)  # ordinary counts unchanged
 
 
