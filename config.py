@@ -40,6 +40,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_SECURE_DEFAULT = False
+    HSTS_SECONDS_DEFAULT = 0  # Strict-Transport-Security; 0 sends none (development serves plain HTTP)
     # Argon2id costs (argon2-cffi's defaults: RFC 9106's second recommendation).
     PASSWORD_HASH_TIME_COST = 3
     PASSWORD_HASH_MEMORY_COST = 65536
@@ -63,6 +64,8 @@ class Config:
         # Whole request bodies; a single evidence file is capped lower.
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", 50 * 1024 * 1024))
         self.EVIDENCE_MAX_BYTES = int(env.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
+        # Photos with more pixels get a placeholder preview, never decoded (a 50-megapixel phone photo passes).
+        self.THUMBNAIL_MAX_PIXELS = int(env.get("THUMBNAIL_MAX_PIXELS", 50_000_000))
         # Plan import (issue 6): an uploaded report or task table, and what its zip may unpack to.
         self.IMPORT_MAX_BYTES = int(env.get("IMPORT_MAX_BYTES", 10 * 1024 * 1024))
         self.IMPORT_MAX_UNZIPPED_BYTES = int(env.get("IMPORT_MAX_UNZIPPED_BYTES", 100 * 1024 * 1024))
@@ -76,6 +79,7 @@ class Config:
         self.EXPORT_STALE_SECONDS = float(env.get("EXPORT_STALE_SECONDS", 900))
         self.API_TOKEN_HOURS = int(env.get("API_TOKEN_HOURS", 24 * 7))
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", self.SESSION_COOKIE_SECURE_DEFAULT)
+        self.HSTS_SECONDS = int(env.get("HSTS_SECONDS", self.HSTS_SECONDS_DEFAULT))
         # Failed logins per username and address before HTTP 429 (web login and API token).
         self.LOGIN_FAILURE_LIMIT = env.get("LOGIN_FAILURE_LIMIT", "10 per 15 minutes")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", self.REDIS_URL)
@@ -170,6 +174,7 @@ class ProductionConfig(Config):
     """Production: PostgreSQL, a real Redis, gunicorn; refuses the default secret."""
 
     SESSION_COOKIE_SECURE_DEFAULT = True
+    HSTS_SECONDS_DEFAULT = 365 * 24 * 3600  # one year, as the HSTS preload list asks
 
 
 CONFIGS = {

@@ -5,6 +5,7 @@ import calendar as month_calendar
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -54,7 +55,12 @@ def test_quarters_and_halves_end_on_their_last_day(year, quarter, half):
 @SOME
 @given(serial=st.integers(20001, 79999))
 def test_an_excel_serial_that_lost_its_format_is_still_a_date(serial):
-    assert parse_due(serial, 2026) == parse_due(str(serial), 2026) == date(1899, 12, 30) + timedelta(days=serial)  # Excel's day zero
+    day = date(1899, 12, 30) + timedelta(days=serial)  # Excel's day zero
+    if 2000 <= day.year <= 2100:
+        assert parse_due(serial, 2026) == parse_due(str(serial), 2026) == day
+    else:  # a far date is refused, with a reason (issue 18.3)
+        with pytest.raises(ValueError, match="2000年到2100年之间"):
+            parse_due(serial, 2026)
 
 
 @SOME

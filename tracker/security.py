@@ -1,6 +1,7 @@
 """Security headers and login throttling."""
 from flask import Flask, current_app, request
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 # No inline or external script; inline style attributes stay allowed (progress bar widths).
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -16,8 +17,13 @@ def register(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.path.startswith("/api/"):
-            response.headers.setdefault("Cache-Control", "no-store")
+        # Nothing a signed-in person sees (pages, downloads, previews) stays in a browser's or a proxy's cache
+        # for the next person at a shared office computer (issue 18.14); static files keep their caching.
+        if request.path.startswith("/api/") or (request.endpoint != "static" and current_user.is_authenticated):
+            response.headers["Cache-Control"] = "no-store"
+        if current_app.config["HSTS_SECONDS"]:  # production: browsers then refuse plain HTTP to this host
+            response.headers.setdefault("Strict-Transport-Security",
+                                        f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains")
         return response
 
 

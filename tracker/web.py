@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from functools import wraps
 from math import ceil
+from urllib.parse import urlencode
 
 from flask import abort, flash, request
 from flask_login import current_user, login_required
@@ -176,6 +177,14 @@ class Pager:
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
+
+    def url(self, page: int) -> str:
+        """This address with another page number, the rest of the query string kept as sent.
+
+        Not url_for: it takes a query parameter named `endpoint` or `_method` as its own argument (a 500).
+        """
+        args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"] + [("page", str(page))]
+        return f"{request.script_root}{request.path}?{urlencode(args)}"
 
 
 def page_args(default_per_page: int = 20) -> tuple[int, int]:

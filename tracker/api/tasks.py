@@ -20,7 +20,7 @@ from tracker.services.tasks import corrections, counting, progress, requests
 from tracker.services.tasks import evidence as evidence_files
 from tracker.services.tasks import verbs as tasks
 from tracker.services.tasks.queries import TaskCursor, TaskFilters, task_history, task_page
-from tracker.services.validation import MAX_ID, is_id
+from tracker.services.validation import MAX_ID, as_int, is_id
 
 PAGING = [("page", "integer", "页码,从1开始"), ("per_page", "integer", "每页条数,最多100")]
 FILTERS = [("plan_id", "integer", "计划"), ("owner", "string", "责任人用户名"),
@@ -136,10 +136,11 @@ def _progress_body() -> tuple[schemas.ProgressIn, list]:
     form = request.form
     data: dict = {"note": form.get("note", "")}
     raw_percent = form.get("percent", "")
-    data["percent"] = int(raw_percent) if raw_percent.strip().isdecimal() and len(raw_percent) < 6 else raw_percent
+    data["percent"] = as_int(raw_percent, raw_percent)
     try:
         data["metrics"] = json.loads(form.get("metrics") or "[]")
-    except ValueError:
+        json.dumps(data)  # what parse_data does: a nesting json.loads took may still be too deep to write
+    except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested a hundred thousand deep
         raise ValidationFailed("metrics 须为 JSON 数组", {"metrics": "须为 JSON 数组"}) from None
     files = [evidence_files.IncomingFile(f.filename or "", f.read()) for f in request.files.getlist("evidence")]
     return parse_data(schemas.ProgressIn, data), files
@@ -215,4 +216,5 @@ def download_evidence(evidence_id):
     path = evidence_files.path_of(item.stored_name)
     if not path.exists():
         raise NotFound("文件不存在")
-    return send_file(path, mimetype=item.content_type, download_name=item.filename, as_attachment=not item.is_image)
+    return send_file(path, mimetype=item.content_type, download_name=evidence_files.display_name(item.filename),
+                     as_attachment=not item.is_image)

@@ -7,6 +7,7 @@ from tracker.services.calendar.clock import today
 from tracker.services.dashboard import summary as dashboard
 from tracker.services.plans.sections import sections_for
 from tracker.services.tasks.lights import LIGHT_LABELS
+from tracker.services.validation import as_year
 from tracker.web import roles_required
 
 bp = Blueprint("dashboard", __name__)
@@ -21,9 +22,9 @@ ORG_ROWS = 30
 def index():
     day = today()
     years = dashboard.years(current_user)
-    raw = request.args.get("year", "")
-    year = int(raw) if raw.isdecimal() and int(raw) in years else (day.year if day.year in years or not years
-                                                                   else years[0])
+    year = as_year(request.args.get("year"))
+    if year not in years:
+        year = day.year if day.year in years or not years else years[0]
     data = dashboard.build(current_user, year, day, every_owner=request.args.get("owners") == "all")
     # The committee sends the report up and the county collects it: both watch the 1 April deadline.
     countdown = dashboard.report_countdown(day) if current_user.role in ("committee", "viewer") else None

@@ -8,6 +8,7 @@ from tracker.services.errors import NotFound
 from tracker.services.importing import sessions
 from tracker.services.importing.rows import check_rows
 from tracker.services.plans.verbs import plan_for
+from tracker.services.validation import as_int
 from tracker.web import FAILED, perform, roles_required
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
@@ -99,10 +100,10 @@ def _review_table(session):
     status = 200
     if request.method == "POST" and form.validate_on_submit():
         action = request.form.get("action", "save")
-        edits = {int(r.form.number.data): {k: v for k, v in r.form.data.items() if k != "number"}
-                 for r in form.rows if (r.form.number.data or "").isdecimal()}
+        edits = {as_int(r.form.number.data): {k: v for k, v in r.form.data.items() if k != "number"}
+                 for r in form.rows if as_int(r.form.number.data) is not None}
         drop = action.partition(":")[2]
-        done = perform(None, sessions.edit_rows, session, edits, int(drop) if drop.isdecimal() else None)
+        done = perform(None, sessions.edit_rows, session, edits, as_int(drop))
         if done is not FAILED and action == "commit":
             plan = done = perform(None, sessions.commit, current_user, session)
             if plan is not FAILED:

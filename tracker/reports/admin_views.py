@@ -8,12 +8,14 @@ from tracker.extensions import db
 from tracker.models import MetricDefinition
 from tracker.reports.blueprint import READERS, bp, readable_org
 from tracker.reports.forms import ActionForm, BaselineFigureForm, CatalogueForm, ExtractForm, ReviewForm, TemplateForm
+from tracker.services.errors import ValidationFailed
 from tracker.services.figures import catalogue
 from tracker.services.people.access import is_committee_of
 from tracker.services.reporting import baseline as baselines
 from tracker.services.reporting import template
 from tracker.services.reporting.extract import extract
 from tracker.services.reporting.figures import number
+from tracker.services.validation import as_int
 from tracker.web import FAILED, perform, roles_required
 
 ROW_FIELDS = ("name", "value", "unit", "source", "report_section")
@@ -56,7 +58,11 @@ def baseline_extract(org_id, year):
     paste = ExtractForm(prefix="x")
     if not paste.validate_on_submit():
         return _baseline_page(org, year, paste=paste, status=400)
-    found = extract(paste.text.data)
+    try:
+        found = extract(paste.text.data)
+    except ValidationFailed as exc:
+        paste.text.errors = [exc.fields.get("text", exc.message)]
+        return _baseline_page(org, year, paste=paste, status=400)
     if not found:
         paste.text.errors = ["文本中没有找到带单位的数据(如 68件、780余次、10批11人次)"]
         return _baseline_page(org, year, paste=paste, status=400)
@@ -89,7 +95,7 @@ def baseline_save(org_id, year):
             rows.append({"name": f.name.data, "value": _number(f.value.data), "unit": f.unit.data,
                          "is_approximate": f.is_approximate.data, "source": f.source.data,
                          "kind": "stock" if f.is_stock.data else "flow",
-                         "report_section": int(section) if section.isdecimal() else (section or None)})
+                         "report_section": as_int(section, section or None)})
             rename.update({f"rows.{n}.{k}": f"rows.{i}.{k}" for k in ROW_FIELDS})
             rename[f"rows.{n}"] = f"rows.{i}.name"
         saved = perform(review, baselines.save_baseline, current_user, org, year - 1, rows, rename=rename)

@@ -11,6 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from tracker.services.reporting.extract import TEXT_MAX
 from tracker.web import ZhForm
 
 
@@ -32,7 +33,8 @@ class BaselineFigureForm(ZhForm):
 
 
 class ExtractForm(ZhForm):
-    text = TextAreaField("上年报告文本", validators=[DataRequired("请粘贴上年报告的文字"), Length(max=200_000)])
+    text = TextAreaField("上年报告文本", validators=[DataRequired("请粘贴上年报告的文字"),
+                                                 Length(max=TEXT_MAX, message=f"不能超过{TEXT_MAX}字")])
 
 
 class CandidateForm(ZhForm):

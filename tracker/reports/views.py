@@ -12,6 +12,7 @@ from tracker.services.reporting import draft as drafts
 from tracker.services.reporting import page
 from tracker.services.reporting.docx import to_docx
 from tracker.services.reporting.render import to_markdown
+from tracker.services.validation import as_int, as_year
 from tracker.web import FAILED, perform, roles_required
 
 
@@ -29,8 +30,8 @@ def index():
     raw_org = request.args.get("org", "")
     org = next((o for o in orgs if str(o.id) == raw_org), orgs[0] if orgs else None)
     years = page.plan_years(org) if org else []
-    raw_year = request.args.get("year", "")
-    year = int(raw_year) if raw_year.isdecimal() and int(raw_year) in years else page.default_year(years, today())
+    year = as_year(request.args.get("year"))
+    year = year if year in years else page.default_year(years, today())
     draft = drafts.load_draft(org, year) if org and year else None
     ids = {i for s in draft.sections for i in s.sources.get("tasks", [])} if draft else set()
     for f in draft.figures if draft else []:
@@ -93,7 +94,7 @@ def section(org_id, year, key):
             abort(403)
         base = form.base_version.data
         done = perform(form, drafts.edit_section, current_user, draft, key, form.text.data,
-                       base_version=int(base) if base and base.isdecimal() else None)
+                       base_version=as_int(base))
         if done is not FAILED:
             flash("已保存为新版本。", "success")
             return redirect(url_for("reports.index", org=org.id, year=year) + f"#s-{key}")

@@ -1,6 +1,8 @@
 """Field checks shared by every service, with Chinese messages."""
 from datetime import date
 
+from tracker.services.infra.safe_text import typed
+
 TITLE_MAX = 200
 TEXT_MAX = 5000
 UNIT_MAX = 100
@@ -30,13 +32,18 @@ def is_id(value) -> bool:
 
 
 def clean_text(errors: dict, field: str, label: str, value, *, max_len: int, required: bool = False) -> str:
-    """Strip a text field and record a message when it is missing, not text or too long."""
+    """Strip a text field and record a message when it is missing, not text or too long.
+
+    Control characters (other than tab and newline) and invisible bidi or zero-width characters are dropped
+    silently (`safe_text.typed`): they come from text pasted out of other programs, break the exports and
+    could make a title read as something else, and the person typing never meant them.
+    """
     if value is None:
         value = ""
     if not isinstance(value, str):
         errors[field] = f"{label}必须是文字"
         return ""
-    value = value.strip()
+    value = typed(value).strip()
     if required and not value:
         errors[field] = f"{label}不能为空"
     elif len(value) > max_len:
@@ -45,20 +52,31 @@ def clean_text(errors: dict, field: str, label: str, value, *, max_len: int, req
 
 
 def clean_date(errors: dict, field: str, label: str, value, *, required: bool = False) -> date | None:
-    """Accept a date or an ISO string (YYYY-MM-DD); impossible dates like 2024-02-30 are refused."""
+    """A date or an ISO string (YYYY-MM-DD) in the product's years; impossible ones (2024-02-30) are refused."""
     if value is None or value == "":
         if required:
             errors[field] = f"{label}不能为空"
         return None
+    day = None
     if isinstance(value, date):
-        return value
-    if isinstance(value, str):
+        day = value
+    elif isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
             pass
-    errors[field] = f"{label}不是有效日期(格式:2024-06-30)"
-    return None
+    if day is None:
+        errors[field] = f"{label}不是有效日期(格式:2024-06-30)"
+    elif not is_date(day):
+        # Far dates (0001-01-01, 9999-12-31) are typos, and working-day arithmetic over them is slow (issue 18.3).
+        errors[field] = f"{label}须在{YEAR_MIN}年到{YEAR_MAX}年之间"
+        day = None
+    return day
+
+
+def is_date(day: date) -> bool:
+    """A day in a year the product accepts (a date outside its plan's year stays allowed)."""
+    return YEAR_MIN <= day.year <= YEAR_MAX
 
 
 def clean_int(errors: dict, field: str, label: str, value, *, low: int, high: int) -> int | None:
@@ -70,6 +88,19 @@ def clean_int(errors: dict, field: str, label: str, value, *, low: int, high: in
         errors[field] = f"{label}必须在{low}到{high}之间"
         return None
     return value
+
+
+def as_int(raw, default=None):
+    """A whole number typed into a form or query string, or `default` when it is not one — also when it has more
+    digits than any field takes (int() raises ValueError past 4,300 of them: issue 18.11)."""
+    text = str(raw if raw is not None else "").strip()
+    return int(text) if text.isdecimal() and len(text) <= 12 else default
+
+
+def as_year(raw) -> int | None:
+    """A year typed into a form or query string, or None (a 5,000-digit number too: int() refuses those)."""
+    text = str(raw or "").strip()
+    return int(text) if text.isdecimal() and len(text) == 4 and is_year(int(text)) else None
 
 
 def as_id(raw) -> int | None:

@@ -18,7 +18,7 @@ from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.services.plans.sections import NUMERALS, SECTIONS
-from tracker.services.validation import TEXT_MAX, TITLE_MAX, UNIT_MAX
+from tracker.services.validation import TEXT_MAX, TITLE_MAX, UNIT_MAX, as_int
 from tracker.web import ZhForm
 
 DATE = {"type": "date"}
@@ -99,7 +99,7 @@ def figure_rows(entries, service: str, form: str, keep, aliases=()) -> tuple[lis
 def version_number(raw):
     """A posted version as a number; anything else goes to the service as typed (it says what is wrong)."""
     raw = (raw or "").strip()
-    return int(raw) if raw.isdecimal() and len(raw) < 10 else raw
+    return as_int(raw, raw)
 
 
 class ProgressForm(ZhForm):
@@ -203,11 +203,10 @@ class TaskForm(ZhForm):
     def data_for_service(self) -> dict:
         """The fields as the task services take them."""
         return {"title": self.title.data, "theme": self.theme.data, "description": self.description.data or "",
-                "report_section": int(self.report_section.data) if (self.report_section.data or "").isdecimal()
-                else self.report_section.data, "owner": self.owner.data or None,
-                "co_owners": list(self.co_owners.data or []), "lead": self.lead.data or None,
-                "unit": self.unit.data or "", "start_date": self.start_date.data or None,
-                "due_date": self.due_date.data or None}
+                "report_section": as_int(self.report_section.data, self.report_section.data),
+                "owner": self.owner.data or None, "co_owners": list(self.co_owners.data or []),
+                "lead": self.lead.data or None, "unit": self.unit.data or "",
+                "start_date": self.start_date.data or None, "due_date": self.due_date.data or None}
 
 
 class AssignForm(ZhForm):

@@ -121,8 +121,8 @@ def evidence(evidence_id):
     path = evidence_files.path_of(item.stored_name)
     if not path.exists():
         abort(404)
-    response = send_file(path, mimetype=item.content_type, download_name=item.filename,
-                         as_attachment=not item.is_image, max_age=0)
+    response = send_file(path, mimetype=item.content_type, as_attachment=not item.is_image, max_age=0,
+                         download_name=evidence_files.display_name(item.filename))
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -132,17 +132,10 @@ def evidence(evidence_id):
 @login_required
 def thumbnail(evidence_id):
     item = _evidence(evidence_id)
-    path = thumbnails.thumbnail_path(item)
-    if path is None:
-        if not item.is_image:
-            abort(404)
-        path = evidence_files.path_of(item.stored_name)
-        if not path.exists():
-            abort(404)
-        response = send_file(path, mimetype=item.content_type)
-    else:
-        response = send_file(path, mimetype="image/jpeg")
-    response.headers["Cache-Control"] = "private, max-age=86400"
+    preview = thumbnails.thumbnail_path(item)
+    if preview is None:  # not a photo, or its file is gone; a photo without a preview gets a placeholder
+        abort(404)
+    response = send_file(preview[0], mimetype=preview[1])
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -6,6 +6,27 @@ import chinese_calendar
 from flask import has_app_context
 
 from tracker.services.infra.caching import forget_settings, request_cache, settings
+from tracker.services.validation import YEAR_MAX, YEAR_MIN
+
+# Year tables are built for the product's years and one either side only (issue 18.3): beyond them every
+# calendar says Monday–Friday, counted by arithmetic, so a far date stored before the date rule (9999-12-31,
+# 0001-01-01) costs no table, where it once cost 8,000 of them a page.
+FIRST, LAST = date(YEAR_MIN - 1, 1, 1), date(YEAR_MAX + 1, 12, 31)
+# No calendar has more days off in a row than this; overrides that say so are not followed further.
+MAX_DAYS_OFF = 31
+# The most working days a step counts (40 years' worth; the rules use at most a few dozen).
+MAX_STEPS = 10_000
+
+
+def _weekdays_through(day: date) -> int:
+    """Monday-to-Friday days from 0001-01-01 (a Monday) through `day`."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)
+
+
+def _weekdays_between(start: date, end: date) -> int:
+    """Monday-to-Friday days after `start` up to and including `end` (start ≤ end)."""
+    return _weekdays_through(end) - _weekdays_through(start)
 
 
 @lru_cache(maxsize=4096)
@@ -58,11 +79,16 @@ def is_known_year(year: int) -> bool:
 
 
 def effective_due(due: date) -> date:
-    """A due date on a day off is met by the next working day (民法典 art. 203)."""
+    """A due date on a day off is met by the next working day (民法典 art. 203), looked for MAX_DAYS_OFF days."""
     day = due
-    while not is_workday(day):
-        day += timedelta(days=1)
-    return day
+    try:
+        for _ in range(MAX_DAYS_OFF):
+            if is_workday(day):
+                return day
+            day += timedelta(days=1)
+    except OverflowError:  # past 9999-12-31
+        pass
+    return due
 
 
 def _year_overrides(year: int) -> tuple:
@@ -98,17 +124,29 @@ def workdays_between(start: date, end: date) -> int:
     """Working days after `start` up to and including `end`; negative when `end` comes first."""
     if end < start:
         return -workdays_between(end, start)
+    # Beyond the year tables' range, Monday to Friday by arithmetic; inside it, the tables.
+    outside = 0
+    if start < FIRST - timedelta(days=1):
+        outside += _weekdays_between(start, min(end, FIRST - timedelta(days=1)))
+    if end > LAST:
+        outside += _weekdays_between(max(start, LAST), end)
+    start, end = max(start, FIRST - timedelta(days=1)), min(end, LAST)
+    if end <= start:
+        return outside
+    if start < FIRST:  # 31 December before the range: nothing of its own to count
+        return outside + _year_prefix(end.year)[end.timetuple().tm_yday] + sum(
+            _year_prefix(y)[-1] for y in range(FIRST.year, end.year))
     # Prefix sums per year, cached across requests, instead of asking day by day: lights and digests
     # call this for every row they show (measured: ~740 day lookups per 我的任务 page, bench/page_time.py).
     full_years = sum(_year_prefix(y)[-1] for y in range(start.year, end.year))
-    return (full_years + _year_prefix(end.year)[end.timetuple().tm_yday]
+    return (outside + full_years + _year_prefix(end.year)[end.timetuple().tm_yday]
             - _year_prefix(start.year)[start.timetuple().tm_yday])
 
 
 def add_workdays(start: date, n: int) -> date:
-    """The date n working days after `start`."""
-    day, left = start, n
-    while left > 0:
+    """The date n working days after `start` (MAX_STEPS at most; 9999-12-31 at the latest)."""
+    day, left = start, min(n, MAX_STEPS)
+    while left > 0 and day < date.max:
         day += timedelta(days=1)
         if is_workday(day):
             left -= 1
@@ -116,9 +154,9 @@ def add_workdays(start: date, n: int) -> date:
 
 
 def sub_workdays(start: date, n: int) -> date:
-    """The working day n working days before `start` (n ≥ 1)."""
-    day, left = start, n
-    while left > 0:
+    """The working day n working days before `start` (n ≥ 1; MAX_STEPS at most; 0001-01-01 at the earliest)."""
+    day, left = start, min(n, MAX_STEPS)
+    while left > 0 and day > date.min:
         day -= timedelta(days=1)
         if is_workday(day):
             left -= 1
@@ -132,4 +170,6 @@ def nth_workday_from(first: date, n: int) -> date:
 
 def any_provisional(start: date, end: date) -> bool:
     """True when any year from start to end is provisional."""
+    if start < FIRST or end > LAST:  # years no calendar knows and none can confirm
+        return True
     return any(is_provisional(date(y, 1, 1)) for y in range(start.year, end.year + 1))

@@ -11,14 +11,18 @@ from tracker.models import CalendarFeed, PlanTask, User, task_co_owner, task_is_
 from tracker.models.types import utcnow
 from tracker.services import events
 from tracker.services.errors import NotFound, PermissionDenied
+from tracker.services.infra.safe_text import for_file
 from tracker.services.people.orgs import visible_org_ids
 from tracker.services.tasks.deadlines import is_past_due
+from tracker.services.validation import YEAR_MAX, YEAR_MIN
 
 KINDS = ("personal", "org")
 # Controls RFC 5545 does not allow in TEXT (§3.3.11); CR and LF are left to icalendar, which escapes both as \n.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 ORG_FEED_ROLES = ("committee", "viewer")
 MAX_EVENTS = 5000
+# What secrets.token_urlsafe writes: anything else (NUL bytes, which PostgreSQL refuses) is never looked up.
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 def feed_of(user: User, kind: str) -> CalendarFeed | None:
@@ -64,7 +68,7 @@ def revoke_feed(user: User, kind: str) -> bool:
 def feed_by_token(token: str) -> CalendarFeed:
     """The live feed with this secret, for an active user; NotFound otherwise (never saying which)."""
     feed = None
-    if isinstance(token, str) and 20 <= len(token) <= 64:
+    if isinstance(token, str) and TOKEN_RE.fullmatch(token):
         feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token)
                                  .options(joinedload(CalendarFeed.user)))
     if feed is None or feed.revoked_at is not None or not feed.user.is_active_account:
@@ -77,7 +81,9 @@ def feed_by_token(token: str) -> CalendarFeed:
 def feed_tasks(feed: CalendarFeed) -> list[PlanTask]:
     """Open tasks with a due date: the user's own (owner, co-owner, lead), or all they may read."""
     user = feed.user
-    query = select(PlanTask).where(PlanTask.due_date.is_not(None), task_is_open())
+    # Only dates the product accepts: a far one stored before that rule (9999-12-31) has no day after it to end on.
+    query = select(PlanTask).where(PlanTask.due_date.between(date(YEAR_MIN, 1, 1), date(YEAR_MAX, 12, 31)),
+                                   task_is_open())
     if feed.kind == "personal":
         query = query.where(or_(PlanTask.owner_id == user.id, PlanTask.lead_id == user.id, PlanTask.id.in_(
             select(task_co_owner.c.task_id).where(task_co_owner.c.user_id == user.id))))

@@ -1,6 +1,5 @@
 """Evidence packs (证明材料): a zip of a task's, a theme's or a plan's updates and files, with an index sheet."""
 import io
-import re
 import uuid
 import zipfile
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from tracker.models.types import utcnow
 from tracker.services.errors import Conflict, NotFound, ValidationFailed
 from tracker.services.exporting.data import plan_tasks
 from tracker.services.infra.after_commit import send_job
+from tracker.services.infra.safe_text import cells, file_name, for_file
 from tracker.services.people.access import can_read_org
 from tracker.services.tasks.evidence import path_of
 from tracker.services.validation import as_id
@@ -37,8 +37,7 @@ def exports_dir() -> Path:
 
 
 def _safe(name: str, limit: int = 40) -> str:
-    cleaned = re.sub(r'[\\/:*?"<>|\r\n\t]', "_", name).strip(" .") or "未命名"
-    return cleaned[:limit]
+    return file_name(name, limit)
 
 
 def request_pack(actor: User, plan: Plan, scope: str, ref: str = "") -> ExportJob:
@@ -163,12 +162,13 @@ def build_pack(job: ExportJob, commit_progress) -> None:
                         if job.done_count % 20 == 0:
                             job.progress_at = utcnow()
                             commit_progress()
-                    ws.append([number, task.theme.key, task.title, cn_datetime(update.created_at),
-                               update.author.name, f"{update.percent}%", update.note, figures,
-                               item.filename if item else "", inside])
+                    ws.append(cells([number, task.theme.key, task.title, cn_datetime(update.created_at),
+                                     update.author.name, f"{update.percent}%", update.note, figures,
+                                     item.filename if item else "", inside]))
             if not by_task.get(task.id):
                 number += 1
-                ws.append([number, task.theme.key, task.title, "", "", f"{task.progress}%", "(暂无进展)", "", "", ""])
+                ws.append(cells([number, task.theme.key, task.title, "", "", f"{task.progress}%", "(暂无进展)",
+                                 "", "", ""]))
         for row in ws.iter_rows(min_row=2):
             for cell in row:
                 cell.alignment = Alignment(vertical="top", wrap_text=True)
@@ -176,7 +176,7 @@ def build_pack(job: ExportJob, commit_progress) -> None:
         index.save(buffer)
         archive.writestr("目录.xlsx", buffer.getvalue())
         if missing:
-            archive.writestr("缺失文件.txt", "以下文件在服务器上找不到:\n" + "\n".join(missing))
+            archive.writestr("缺失文件.txt", "以下文件在服务器上找不到:\n" + "\n".join(map(for_file, missing)))
     job.stored_name, job.size = stored_name, target.stat().st_size
     job.done_count, job.status, job.finished_at = job.total, "done", utcnow()
     commit_progress()

@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 from tracker.formatting import cn_datetime
 from tracker.models import Plan
 from tracker.services.exporting.data import LedgerRow, ledger_rows
+from tracker.services.infra.safe_text import cells, for_file
 from tracker.services.plans.sections import NUMERALS
 from tracker.services.tasks.lights import light_label
 
@@ -23,26 +24,21 @@ COLUMNS = (("序号", 6), ("主题", 6), ("工作任务", 36), ("报告板块", 
            ("最新进展", 40), ("进展时间", 17), ("数据", 24))
 OVERVIEW = (("主题", 8), ("主题名称", 34), ("任务数", 8), ("已办结", 8), ("推进中", 8), ("逾期(红灯)", 11),
             ("黄灯", 8), ("绿灯", 8), ("平均进度", 10))
-FORMULA_START = ("=", "+", "-", "@")
-
-
-def _text(value: str) -> str:
-    """Text as text: a leading = + - @ would make Excel run it as a formula (OWASP "CSV injection")."""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def _values(index: int, row: LedgerRow) -> list:
+    """A task's row, every text cell escaped by the one spreadsheet rule (names too: issue 18.4)."""
     t = row.task
     latest = row.latest
-    return [index, t.theme.key, _text(t.title), f"({NUMERALS[t.report_section - 1]})",
-            t.lead.name if t.lead else "", _text(t.unit), t.owner.name if t.owner else "",
-            "、".join(u.name for u in t.co_owners), t.due_date, t.status_label, light_label(row.light),
-            t.progress / 100, _text(latest.note) if latest else "", cn_datetime(latest.created_at) if latest else "",
-            _text(row.figures_text)]
+    return cells([index, t.theme.key, t.title, f"({NUMERALS[t.report_section - 1]})",
+                  t.lead.name if t.lead else "", t.unit, t.owner.name if t.owner else "",
+                  "、".join(u.name for u in t.co_owners), t.due_date, t.status_label, light_label(row.light),
+                  t.progress / 100, latest.note if latest else "", cn_datetime(latest.created_at) if latest else "",
+                  row.figures_text])
 
 
 def _sheet_name(key: str, title: str, used: set[str]) -> str:
-    name = re.sub(r"[\[\]:*?/\\]", "", f"{key} {title}")[:31].strip() or "主题"
+    name = re.sub(r"[\[\]:*?/\\]", "", for_file(f"{key} {title}").replace("\n", " "))[:31].strip() or "主题"
     base, n = name, 2
     while name in used:
         name = f"{base[:28]}({n})"
@@ -67,7 +63,7 @@ def _setup(ws, columns, title: str) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
-    ws.oddHeader.center.text = title
+    ws.oddHeader.center.text = for_file(title).replace("&", "&&")
     ws.oddFooter.center.text = "第 &P 页,共 &N 页"
     ws.print_options.gridLines = True
 
@@ -107,7 +103,7 @@ def ledger_workbook(plan: Plan, today: date) -> bytes:
         totals = [a + b for a, b in zip(totals, figures)]
         progress_sum += sum(r.task.progress for r in mine)
         average = sum(r.task.progress for r in mine) / len(mine) / 100 if mine else 0
-        overview.append([theme.key, _text(theme.title), *figures, average])
+        overview.append(cells([theme.key, theme.title, *figures, average]))
         ws = book.create_sheet(_sheet_name(theme.key, theme.title, used))
         _setup(ws, COLUMNS, f"{heading} · {theme.title}")
         _write_tasks(ws, mine)

@@ -3,6 +3,8 @@ import calendar
 import re
 from datetime import date, datetime
 
+from tracker.services.validation import YEAR_MAX, YEAR_MIN, is_date
+
 QUARTER_END = {"一": 3, "1": 3, "二": 6, "2": 6, "三": 9, "3": 9, "四": 12, "4": 12}
 CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
              "十一": 11, "十二": 12}
@@ -22,7 +24,14 @@ def _month_end(year: int, month: int) -> date:
 
 
 def parse_due(value, year: int) -> date:
-    """A date from a cell; raises ValueError with a Chinese reason when it is not one."""
+    """A date from a cell; raises ValueError with a Chinese reason when it is not one, or a far one."""
+    day = _parse_due(value, year)
+    if not is_date(day):
+        raise ValueError(f"日期“{day.isoformat()}”须在{YEAR_MIN}年到{YEAR_MAX}年之间")
+    return day
+
+
+def _parse_due(value, year: int) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

@@ -110,16 +110,14 @@ def docx_paragraphs(data: bytes) -> list[str]:
         _refuse(f"Word 文件已损坏,无法读取({type(exc).__name__})")
     except Exception:  # lxml raises its own syntax errors on broken XML inside a valid zip
         _refuse("Word 文件已损坏,无法读取")
+    from docx.oxml.ns import qn
+    paragraph, table, text = qn("w:p"), qn("w:tbl"), qn("w:t")
     lines = []
-    body = document.element.body
-    for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            lines.append("".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")))
-        elif tag == "tbl":
-            for cell in child.iter():
-                if cell.tag.endswith("}p"):
-                    lines.append("".join(t.text or "" for t in cell.iter() if t.tag.endswith("}t")))
+    # Elements asked for by tag: comments, processing instructions and entity references (a crafted file's
+    # XML comment or DOCTYPE) have no string tag and once gave a 500 here (issue 18.11).
+    for child in document.element.body.iterchildren(paragraph, table):
+        for p in [child] if child.tag == paragraph else child.iter(paragraph):
+            lines.append("".join(t.text or "" for t in p.iter(text)))
     return lines
 
 

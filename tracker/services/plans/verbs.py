@@ -6,6 +6,7 @@ from tracker.models import Organisation, Plan, PlanTheme, User
 from tracker.services import audit
 from tracker.services.errors import ValidationFailed, check_fields
 from tracker.services.people.access import require_committee
+from tracker.services.infra.safe_text import typed
 from tracker.services.validation import clean_text, clean_year
 
 # The seed plan's three 以"X"字 themes (DOMAIN.md), for an organisation's first plan.
@@ -18,6 +19,8 @@ def create_plan(org: Organisation, year: int, title: str, themes: list[tuple[str
     errors: dict = {}
     clean_year(errors, "year", year)
     title = clean_text(errors, "title", "计划标题", title, max_len=200, required=True)
+    themes = [(typed(k).strip(), typed(t).strip()) if isinstance(k, str) and isinstance(t, str) else (k, t)
+              for k, t in themes]
     keys = [k for k, _ in themes]
     if not themes:
         errors["themes"] = "计划至少要有一个主题"

@@ -8,6 +8,8 @@ from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 from flask import current_app
 
+from tracker.services.infra.safe_text import for_file
+
 CRLF = "\r\n"
 # Refusals of one message: the server is fine and the connection stays usable for the rest of the batch.
 REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
@@ -54,6 +56,7 @@ def render(sender: str, to_name: str, to_addr: str, subject: str, body: str) -> 
     Built directly rather than with EmailMessage: the modern policy's header folding cost ~2.5 ms a message
     (profiled), the largest part of sending one to a local server. Every header goes through header_block.
     """
+    body = for_file(body)  # the writers' rule (safe_text): no control characters in the body either
     head = header_block([
         ("From", sender), ("To", mailbox(to_name, to_addr)),
         ("Subject", Header(one_line(subject), "utf-8", header_name="Subject").encode(linesep=CRLF)),

@@ -11,6 +11,7 @@ from docx.shared import Mm, Pt
 
 from tracker.models import ReportDraft
 from tracker.services.reporting.annex import ANNEX_TITLE, COLUMNS
+from tracker.services.infra.safe_text import for_file
 from tracker.services.reporting.render import blocks
 
 TITLE_FONT, BODY_FONT, H1_FONT, H2_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
@@ -187,13 +188,13 @@ def build(draft: ReportDraft, *, achievements_only: bool = False):
         paragraph = doc.add_paragraph(style=styles[block.kind])
         if block.kind == "signature" and items[i - 1].kind != "signature":
             paragraph.paragraph_format.space_before = LINE * 2  # two blank lines below the body
-        run = paragraph.add_run(block.text)
+        run = paragraph.add_run(for_file(block.text))  # lxml refuses control characters (issue 18.2)
         font = {"title": TITLE_FONT, "h1": H1_FONT, "h2": H2_FONT}.get(block.kind, BODY_FONT)
         _fonts(run, font, TITLE_SIZE if block.kind == "title" else BODY_SIZE)
     if draft.annex and not achievements_only:
         _annex(doc, draft, styles)
     props = doc.core_properties
-    props.title, props.language = draft.title, "zh-CN"
+    props.title, props.language = for_file(draft.title), "zh-CN"
     author = draft.org.name if draft.org is not None else ""
     props.author = props.last_modified_by = author
     props.comments = ""

@@ -10,6 +10,7 @@ from tracker.models import Organisation, Plan, ReportDraft, ReportSection, Repor
 from tracker.models.types import utcnow
 from tracker.services import audit
 from tracker.services.errors import Conflict, NotFound, ValidationFailed
+from tracker.services.infra.safe_text import typed
 from tracker.services.people.access import can_read_org, require_committee
 from tracker.services.plans.sections import NUMERALS
 from tracker.services.plans.verbs import plan_for
@@ -194,7 +195,7 @@ def edit_section(actor: User, draft: ReportDraft, key, text, *, base_version=Non
                        {"text": f"当前版本为第{current}版"})
     if not isinstance(text, str) or not text.strip():
         raise ValidationFailed("内容不能为空", {"text": "内容不能为空"})
-    text = "\n".join(line.rstrip() for line in text.strip().replace("\r\n", "\n").split("\n"))
+    text = "\n".join(line.rstrip() for line in typed(text).strip().split("\n"))
     if len(text) > SECTION_TEXT_MAX:
         raise ValidationFailed("内容过长", {"text": f"内容不能超过{SECTION_TEXT_MAX}个字"})
     if text == section.text:

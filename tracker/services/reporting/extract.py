@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from tracker.services.errors import ValidationFailed
 from tracker.services.figures.catalogue import ALIASES, kind_of
 from tracker.services.importing.numbering import parse_numeral
 
@@ -30,6 +31,9 @@ LEADING = ("今年以来", "截至目前", "截止目前", "截至", "全年", "
            "对", "的", "了", "均", "也")
 TRAILING = ("共", "达", "累计", "约", "等", "计", "为")
 SUFFIX_STOP = re.compile(r"(进行|已|正在|也|均|不予|开展|覆盖|的工作|工作)")
+# What one paste may hold (issue 18.11): a year's report is ~20,000 characters with ~100 figures; a 200,000-
+# character line took 156 s, past every server's timeout. Clauses are looked for this far either side.
+TEXT_MAX, FIGURES_MAX, CLAUSE_MAX = 200_000, 300, 500
 
 
 @dataclass
@@ -76,14 +80,21 @@ def _catalogue_name(unit: str, *texts: str) -> str | None:
 
 
 def _clause_start(text: str, end: int, pattern: re.Pattern) -> int:
-    starts = [m.end() for m in pattern.finditer(text, 0, end)]
-    return starts[-1] if starts else 0
+    """Where the clause before `end` starts, looking back CLAUSE_MAX characters at most (linear, not quadratic)."""
+    low = max(0, end - CLAUSE_MAX)
+    starts = [m.end() for m in pattern.finditer(text, low, end)]
+    return starts[-1] if starts else low
+
+
+def _clause_end(text: str, start: int) -> int:
+    """Where the clause after `start` ends, looking CLAUSE_MAX characters ahead at most."""
+    match = NEAR.search(text, start, start + CLAUSE_MAX)
+    return match.start() if match else min(len(text), start + CLAUSE_MAX)
 
 
 def _suffix(text: str, start: int) -> str:
     """The noun right after the unit ("113人公安义警" → 公安义警), cut at the next verb or clause end."""
-    match = NEAR.search(text, start)
-    tail = text[start: match.start() if match else len(text)]
+    tail = text[start: _clause_end(text, start)]
     tail = SUFFIX_STOP.split(tail, maxsplit=1)[0] if not tail.startswith(("已", "正在")) else tail
     return _strip(tail)
 
@@ -110,8 +121,7 @@ def _figures_in(paragraph: str):
         name = _catalogue_name(unit, prefix, suffix, wide)
         if name is None:
             name = suffix or _strip(prefix) or "(待命名)"
-        clause_end = NEAR.search(paragraph, match.end())
-        clause = paragraph[near_start: clause_end.start() if clause_end else len(paragraph)].strip()
+        clause = paragraph[near_start: _clause_end(paragraph, match.end())].strip()
         previous_end, previous_prefix = match.end(), prefix
         stock = any(cue in wide + prefix for cue in STOCK_CUES)
         yield name[:100], value, unit, approx, clause[:500], stock
@@ -121,9 +131,14 @@ def extract(text: str) -> list[Candidate]:
     """Figures with units in a report's text, in order, each statement once; part 一's sections noted.
 
     Two statements of one figure in one section (中心组学习3次, "芝荟谈"学习研讨2次 → 专题学习) are summed
-    into one candidate that keeps both sources; the committee may split them again in the review."""
+    into one candidate that keeps both sources; the committee may split them again in the review. Text over
+    TEXT_MAX characters or with over FIGURES_MAX figures is refused (ValidationFailed)."""
+    if len(text or "") > TEXT_MAX:
+        raise ValidationFailed(f"文本过长(超过{TEXT_MAX}字),请只粘贴报告中写成效的部分",
+                               {"text": f"不能超过{TEXT_MAX}字(现有{len(text)}字)"})
     found: dict[tuple, Candidate] = {}
     by_name: dict[tuple, Candidate] = {}
+    seen = 0
     part, section = None, None
     for line in (text or "").splitlines():
         if m := PART.match(line):
@@ -135,11 +150,18 @@ def extract(text: str) -> list[Candidate]:
         if part not in (None, 1):
             continue  # parts 二 and 三 hold weaknesses and plans, not last year's figures
         for name, value, unit, approx, clause, stock in _figures_in(line):
+            seen += 1  # repeats too: a statement repeated in two sections counts twice here, once below
+            if seen > FIGURES_MAX * 3:
+                raise ValidationFailed(f"文本中的数据超过{FIGURES_MAX}项,请分段粘贴(每次一部分)",
+                                       {"text": f"数据不能超过{FIGURES_MAX}项"})
             key = (name, unit, value, re.sub(r"\s+", "", clause))
             if key in found:
                 if section and section not in found[key].sections:
                     found[key].sections.append(section)
                 continue
+            if len(found) >= FIGURES_MAX:
+                raise ValidationFailed(f"文本中的数据超过{FIGURES_MAX}项,请分段粘贴(每次一部分)",
+                                       {"text": f"数据不能超过{FIGURES_MAX}项"})
             statement = clause
             same = by_name.get((name, unit, section))
             if same is not None and same.kind == "flow" and not stock:

@@ -7,6 +7,7 @@ from tracker.extensions import db
 from tracker.models import Organisation, ReportTemplate, User
 from tracker.services import audit
 from tracker.services.errors import check_fields
+from tracker.services.infra.safe_text import typed
 from tracker.services.people.access import require_committee
 from tracker.services.plans.sections import MAX_SECTIONS, SECTIONS, template_for
 from tracker.services.validation import clean_year
@@ -48,10 +49,10 @@ def shape_for(org: Organisation, year: int) -> Shape:
 
 def _lines(value) -> list[str]:
     if isinstance(value, str):
-        value = value.splitlines()
+        value = typed(value).splitlines()
     if not isinstance(value, (list, tuple)):
         return []
-    return [v.strip() for v in value if isinstance(v, str) and v.strip()]
+    return [typed(v).strip() for v in value if isinstance(v, str) and typed(v).strip()]
 
 
 def save_template(actor: User, org: Organisation, year: int, *, addressee, parts, sections) -> ReportTemplate:
@@ -59,7 +60,7 @@ def save_template(actor: User, org: Organisation, year: int, *, addressee, parts
     require_committee(actor, org.id, "report.template")
     errors: dict = {}
     clean_year(errors, "year", year)
-    addressee = (addressee or "").strip() if isinstance(addressee, str) else ""
+    addressee = typed(addressee or "").strip() if isinstance(addressee, str) else ""
     if not addressee or len(addressee) > 100:
         errors["addressee"] = "主送机关不能为空,且不超过100个字"
     parts, sections = _lines(parts), _lines(sections)

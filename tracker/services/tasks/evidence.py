@@ -11,6 +11,7 @@ import filetype
 from flask import current_app
 
 from tracker.services.errors import TooLarge, ValidationFailed
+from tracker.services.infra.safe_text import file_name
 
 # Extension -> the MIME type its content must show (filetype reads the magic bytes).
 ALLOWED = {
@@ -21,6 +22,7 @@ ALLOWED = {
     "doc": "application/msword", "xls": "application/vnd.ms-excel",
 }
 MAX_FILES = 10
+NAME_MAX = 255  # the column's length
 
 
 @dataclass
@@ -50,13 +52,18 @@ def _size_label(size: int) -> str:
     return f"{size / 1048576:g}MB" if size >= 1048576 else f"{size / 1024:g}KB"
 
 
+def display_name(raw) -> str:
+    """The name a file is shown and downloaded under: no folders, controls, line breaks or bidi tricks, ≤ 255."""
+    return file_name(os.path.basename(str(raw or "").replace("\\", "/")), NAME_MAX)
+
+
 def check(files: list[IncomingFile]) -> None:
     """Refuse anything that is too big or is not what its name claims."""
     if len(files) > MAX_FILES:
         raise ValidationFailed(f"一次最多上传{MAX_FILES}个文件", {"evidence": f"最多{MAX_FILES}个文件"})
     cap = current_app.config["EVIDENCE_MAX_BYTES"]
     for f in files:
-        name = os.path.basename(f.filename or "").strip()
+        name = display_name(f.filename)
         ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if len(f.data) > cap:
             raise TooLarge(f"文件“{name}”超过{_size_label(cap)}", {"evidence": f"文件不能超过{_size_label(cap)}"})
@@ -96,7 +103,7 @@ def store(files: list[IncomingFile]) -> list[StoredFile]:
     folder.mkdir(parents=True, exist_ok=True)
     stored = []
     for f in files:
-        name = os.path.basename(f.filename).strip()[:255]
+        name = display_name(f.filename)
         ext = name.rsplit(".", 1)[-1].lower()
         stored_name = f"{uuid.uuid4().hex}.{ext}"
         (folder / stored_name).write_bytes(f.data)
