@@ -1,5 +1,6 @@
 """Configuration classes; the one place the environment is read."""
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -68,6 +69,13 @@ class Config:
         self.EXPORT_STALE_SECONDS = float(env.get("EXPORT_STALE_SECONDS", 900))
         self.API_TOKEN_HOURS = int(env.get("API_TOKEN_HOURS", 24 * 7))
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", self.SESSION_COOKIE_SECURE_DEFAULT)
+        # A signed-in session unused this long ends (issue 18.7); 记住我 lasts at most 30 days, its cookie is sent
+        # only over HTTPS where the session's is, and logout ends it with every copy (the user's session_epoch).
+        self.SESSION_IDLE_MINUTES = float(env.get("SESSION_IDLE_MINUTES", 8 * 60))
+        self.REMEMBER_COOKIE_DURATION = timedelta(days=min(30, max(1, int(env.get("REMEMBER_COOKIE_DAYS", 30)))))
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         # Failed logins per username and address before HTTP 429 (web login and API token).
         self.LOGIN_FAILURE_LIMIT = env.get("LOGIN_FAILURE_LIMIT", "10 per 15 minutes")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", self.REDIS_URL)

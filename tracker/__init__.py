@@ -64,8 +64,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "请先登录。"
     celery_init_app(app)
     from tracker import models  # noqa: F401  (registers the mappers before first use)
+    from tracker.auth import sessions
     from tracker.auth.loader import load_user
     login_manager.user_loader(load_user)
+    sessions.register(app)
 
 
 def register_subscribers() -> None:

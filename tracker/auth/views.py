@@ -2,13 +2,15 @@
 from urllib.parse import urlparse
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
+from tracker.auth import sessions
 from tracker.auth.forms import LoginForm
 from tracker.extensions import limiter
 from tracker.security import login_key, login_limit
 from tracker.services.errors import NotAuthenticated
-from tracker.services.people.users import authenticate
+from tracker.services.people.users import authenticate, end_sessions
+from tracker.web import perform
 
 bp = Blueprint("auth", __name__)
 
@@ -33,13 +35,16 @@ def login():
         except NotAuthenticated as exc:
             form.password.errors.append(exc.message)
         else:
-            login_user(user, remember=form.remember.data)
+            sessions.start(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        # The cookies are signed, not stored: only a new epoch makes a copied one useless.
+        perform(None, end_sessions, current_user)
     logout_user()
     flash("已退出登录。", "info")
     return redirect(url_for("auth.login"))

@@ -5,7 +5,7 @@ from flask_login import current_user
 from tracker.services.errors import NotFound
 from tracker.services.people import admin as user_admin
 from tracker.services.tasks.lists import led_open_count
-from tracker.users_admin.forms import DeactivateForm, NewUserForm, PasswordForm, RoleForm, UserFilterForm
+from tracker.users_admin.forms import DeactivateForm, NewUserForm, PasswordForm, RoleForm, SessionsForm, UserFilterForm
 from tracker.web import FAILED, page_args, pager, perform, roles_required
 
 bp = Blueprint("users_admin", __name__, url_prefix="/users")
@@ -53,7 +53,8 @@ def _member(user_id):
 def _render(user, status=200, **given):
     forms = {"role": RoleForm(formdata=None, prefix="role", role=user.role),
              "password": PasswordForm(formdata=None, prefix="pw"),
-             "deactivate": DeactivateForm(formdata=None, prefix="off")}
+             "deactivate": DeactivateForm(formdata=None, prefix="off"),
+             "sessions": SessionsForm(formdata=None, prefix="s")}
     forms.update(given)
     forms["deactivate"].handover.choices = [("", "(不移交)")] + [
         (u, f"{n}({u})") for u, n, _ in user_admin.colleagues(current_user) if u != user.username]
@@ -102,3 +103,15 @@ def deactivate(user_id):
             flash(f"已停用该账号{f',{moved} 项未办结任务已移交' if moved else ''}。", "success")
             return redirect(url_for("users_admin.detail", user_id=user.id))
     return _render(user, deactivate=form)
+
+
+@bp.route("/<int:user_id>/sessions", methods=["POST"])
+@roles_required("committee")
+def end_sessions(user_id):
+    user = _member(user_id)
+    form = SessionsForm(prefix="s")
+    if form.validate_on_submit():
+        if perform(form, user_admin.end_member_sessions, current_user, user) is not FAILED:
+            flash("已结束该用户在所有设备上的登录和 API 令牌。", "success")
+            return redirect(url_for("users_admin.detail", user_id=user.id))
+    return _render(user, sessions=form)

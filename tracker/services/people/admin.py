@@ -102,6 +102,14 @@ def reset_password(actor: User, user: User, password) -> None:
     users.set_password(user, password, actor=actor)
 
 
+def end_member_sessions(actor: User, user: User) -> None:
+    """End every session and API token of a member (a lost phone, a shared computer)."""
+    require_committee(actor, user.org_id, "user.end_sessions")
+    users.end_sessions(user)
+    users.revoke_all_tokens(user)
+    audit.record(actor, "user.end_sessions", obj=user, org_id=user.org_id, changes={"sessions": "已全部结束"})
+
+
 def colleagues(actor: User) -> list[tuple[str, str, str]]:
     """Active users of the actor's organisation as (username, name, role), for choosing people."""
     return [tuple(r) for r in db.session.execute(select(User.username, User.name, User.role).where(

@@ -79,6 +79,12 @@ def set_password(user: User, password, *, actor: User | None = None) -> None:
     audit.record(actor, "user.set_password", obj=user, org_id=user.org_id, changes={"password": "已重置"})
 
 
+def end_sessions(user: User) -> None:
+    """End every web session of the user, on every device and every copy of its cookies (记住我 too)."""
+    user.session_epoch += 1
+    db.session.flush()
+
+
 def deactivate_user(user: User, *, handover: User | None = None, actor: User | None = None) -> int:
     """Stop the account and hand its open tasks to `handover` in one step; returns how many moved."""
     if not user.is_active_account:
