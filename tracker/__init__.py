@@ -78,6 +78,7 @@ def register_subscribers() -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature; the API authenticates by bearer token, never by cookie."""
+    from tracker.account.views import bp as account
     from tracker.api import bp as api
     from tracker.auth.views import bp as auth
     from tracker.dashboard.views import bp as dashboard
@@ -94,7 +95,7 @@ def register_blueprints(app: Flask) -> None:
 
     csrf.exempt(api)
     for blueprint in (auth, home, api, task_pages, plans, dashboard, review, users_admin, reports, imports,
-                      exports, feeds, reminders):
+                      exports, feeds, reminders, account):
         app.register_blueprint(blueprint)
 
 

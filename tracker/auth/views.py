@@ -9,6 +9,7 @@ from tracker.auth.forms import LoginForm
 from tracker.extensions import limiter
 from tracker.security import login_key, login_limit
 from tracker.services.errors import NotAuthenticated
+from tracker.services.people.passwords import take_feed_rotation_notice
 from tracker.services.people.users import authenticate, end_sessions
 from tracker.web import perform
 
@@ -36,6 +37,9 @@ def login():
             form.password.errors.append(exc.message)
         else:
             sessions.start(user, remember=form.remember.data)
+            notice = perform(None, take_feed_rotation_notice, user)
+            if notice:
+                flash(notice, "info")
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 

@@ -86,8 +86,10 @@ def password(user_id):
     user = _member(user_id)
     form = PasswordForm(prefix="pw")
     if form.validate_on_submit():
-        if perform(form, user_admin.reset_password, current_user, user, form.password.data) is not FAILED:
-            flash("密码已重置,该用户需用新密码重新登录。", "success")
+        moved = perform(form, user_admin.reset_password, current_user, user, form.password.data)
+        if moved is not FAILED:
+            feeds = f"其日历订阅地址已更换({moved}个),本人下次登录时会看到提示。" if moved else ""
+            flash(f"密码已重置,该用户需用新密码重新登录。{feeds}", "success")
             return redirect(url_for("users_admin.detail", user_id=user.id))
     return _render(user, password=form)
 

@@ -96,10 +96,11 @@ def _open_work(user: User) -> bool:
         | PlanTask.id.in_(select(task_co_owner.c.task_id).where(task_co_owner.c.user_id == user.id)))) > 0
 
 
-def reset_password(actor: User, user: User, password) -> None:
-    """Set a new password for a member; their sessions and tokens end."""
+def reset_password(actor: User, user: User, password) -> int:
+    """Set a new password for a member; their sessions and tokens end and their calendar feeds get new
+    addresses (how many is returned)."""
     require_committee(actor, user.org_id, "user.set_password")
-    users.set_password(user, password, actor=actor)
+    return users.set_password(user, password, actor=actor)
 
 
 def end_member_sessions(actor: User, user: User) -> None:

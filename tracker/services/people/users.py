@@ -14,7 +14,13 @@ from tracker.models import ROLES, ApiToken, Organisation, PlanTask, User, task_c
 from tracker.models.types import utcnow
 from tracker.services import audit
 from tracker.services.errors import NotAuthenticated, NotFound, ValidationFailed, check_fields
-from tracker.services.people.passwords import hash_password, verify_password, weakness
+from tracker.services.people.passwords import (
+    current_password_mistake,
+    hash_password,
+    rotate_feed_addresses,
+    verify_password,
+    weakness,
+)
 from tracker.services.validation import clean_text
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
@@ -68,15 +74,39 @@ def authenticate(username, password) -> User:
     return user
 
 
-def set_password(user: User, password, *, actor: User | None = None) -> None:
-    """Change the password and end the user's other sessions and tokens."""
+def set_password(user: User, password, *, actor: User | None = None) -> int:
+    """Change the password and end the user's sessions and tokens; a reset by someone else (the committee, the
+    command line) also gives their calendar feeds new addresses. Returns how many feeds moved."""
     reason = weakness(password, user.username)
     if reason:
         raise ValidationFailed(reason, {"password": reason})
     user.password_hash = hash_password(password)
     user.session_epoch += 1
     revoke_all_tokens(user)
-    audit.record(actor, "user.set_password", obj=user, org_id=user.org_id, changes={"password": "已重置"})
+    own = actor is not None and actor.id == user.id
+    moved = 0 if own else rotate_feed_addresses(user)
+    changes = {"password": "已修改" if own else "已重置"}
+    if moved:
+        changes["calendar_feeds"] = f"{moved}个订阅地址已更换"
+    audit.record(actor, "user.set_password", obj=user, org_id=user.org_id, changes=changes)
+    return moved
+
+
+def change_own_password(user: User, current, new, confirm) -> None:
+    """The user changes their own password: the current one first, the new one twice."""
+    errors = {}
+    mistake = current_password_mistake(user, current)
+    if mistake:
+        errors["current"] = mistake
+    if new != confirm:
+        errors["confirm"] = "两次输入的新密码不一致"
+    elif isinstance(new, str) and isinstance(current, str) and new == current and not mistake:
+        errors["new"] = "新密码不能与当前密码相同"
+    check_fields(errors, next(iter(errors.values()), ""))
+    try:
+        set_password(user, new, actor=user)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, {"new": exc.message}) from None
 
 
 def end_sessions(user: User) -> None:
