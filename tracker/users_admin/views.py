@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from tracker.services.errors import NotFound
 from tracker.services.people import admin as user_admin
+from tracker.services.people import throttle
 from tracker.services.tasks.lists import led_open_count
 from tracker.users_admin.forms import DeactivateForm, NewUserForm, PasswordForm, RoleForm, SessionsForm, UserFilterForm
 from tracker.web import FAILED, page_args, pager, perform, roles_required
@@ -54,12 +55,13 @@ def _render(user, status=200, **given):
     forms = {"role": RoleForm(formdata=None, prefix="role", role=user.role),
              "password": PasswordForm(formdata=None, prefix="pw"),
              "deactivate": DeactivateForm(formdata=None, prefix="off"),
-             "sessions": SessionsForm(formdata=None, prefix="s")}
+             "sessions": SessionsForm(formdata=None, prefix="s"),
+             "unlock": SessionsForm(formdata=None, prefix="u")}
     forms.update(given)
     forms["deactivate"].handover.choices = [("", "(不移交)")] + [
         (u, f"{n}({u})") for u, n, _ in user_admin.colleagues(current_user) if u != user.username]
-    return render_template("users_admin/detail.html", user=user, forms=forms,
-                           led=led_open_count(user)), status
+    return render_template("users_admin/detail.html", user=user, forms=forms, led=led_open_count(user),
+                           throttle=throttle.account_state(user.username)), status
 
 
 @bp.route("/<int:user_id>")
@@ -117,3 +119,15 @@ def end_sessions(user_id):
             flash("已结束该用户在所有设备上的登录和 API 令牌。", "success")
             return redirect(url_for("users_admin.detail", user_id=user.id))
     return _render(user, sessions=form)
+
+
+@bp.route("/<int:user_id>/unlock", methods=["POST"])
+@roles_required("committee")
+def unlock(user_id):
+    user = _member(user_id)
+    form = SessionsForm(prefix="u")
+    if form.validate_on_submit():
+        if perform(form, user_admin.unlock_member, current_user, user) is not FAILED:
+            flash("已解除该用户的登录限制,可立即重新登录。", "success")
+            return redirect(url_for("users_admin.detail", user_id=user.id))
+    return _render(user, unlock=form)

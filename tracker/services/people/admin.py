@@ -7,7 +7,7 @@ from tracker.extensions import db
 from tracker.models import ROLES, PlanTask, User, task_is_open
 from tracker.services import audit
 from tracker.services.errors import NotFound, ValidationFailed
-from tracker.services.people import users
+from tracker.services.people import throttle, users
 from tracker.services.people.access import require_committee
 from tracker.services.tasks.lists import led_open_count
 from tracker.services.validation import is_id
@@ -109,6 +109,13 @@ def end_member_sessions(actor: User, user: User) -> None:
     users.end_sessions(user)
     users.revoke_all_tokens(user)
     audit.record(actor, "user.end_sessions", obj=user, org_id=user.org_id, changes={"sessions": "已全部结束"})
+
+
+def unlock_member(actor: User, user: User) -> None:
+    """Lift the login delay that failed tries put on a member's account."""
+    require_committee(actor, user.org_id, "user.unlock")
+    throttle.forget_account(user.username)
+    audit.record(actor, "user.unlock", obj=user, org_id=user.org_id, changes={"login_delay": "已解除"})
 
 
 def colleagues(actor: User) -> list[tuple[str, str, str]]:

@@ -57,8 +57,7 @@ _limiters: dict[str, FixedWindowRateLimiter] = {}
 
 
 def _limiter() -> FixedWindowRateLimiter:
-    """One fixed-window limiter per broker URL, its counts in Redis so every worker shares them (the limits package,
-    which Flask-Limiter counts logins with)."""
+    """One fixed-window limiter per broker URL, its counts in Redis so every worker shares them (the limits package)."""
     url = current_app.config["CELERY"]["broker_url"]
     if url not in _limiters:
         _limiters[url] = FixedWindowRateLimiter(storage_from_string(url))
