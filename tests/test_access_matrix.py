@@ -125,6 +125,8 @@ EXPECTED = {
     ("users_admin.end_sessions", "POST"):       "O+ L3 C3 V3 X4",
     ("users_admin.unlock", "POST"):             "O+ L3 C3 V3 X4",
     ("account.index", "GET"):                   "O+ L+ C+ V+ X+",
+    ("account.edit_contact", "POST"):           "O+ L+ C+ V+ X+",
+    ("users_admin.contact", "POST"):            "O+ L3 C3 V3 X4",
     ("account.password", "POST"):               "O+ L+ C+ V+ X+",
     # The API: anonymous gets 401 JSON unless the operation is public.
     ("api.openapi", "GET"):                     "O+ L+ C+ V+ X+ A+",
@@ -389,6 +391,8 @@ ROUTES = {
     "users_admin.end_sessions": (lambda s: {"user_id": s.member_id}, lambda s: {}),
     "users_admin.unlock": (lambda s: {"user_id": s.member_id}, lambda s: {}),
     "account.index": (lambda s: {}, None),
+    "account.edit_contact": (lambda s: {}, lambda s: {"c-email": "me@yunle.gov.cn", "c-phone": ""}),
+    "users_admin.contact": (lambda s: {"user_id": s.member_id}, lambda s: {"c-email": "m@yunle.gov.cn"}),
     # A wrong current password: the form answers, and the role's password stays the one the module logs in with.
     "account.password": (lambda s: {}, lambda s: {"pw-current": "not-my-pass-1", "pw-new": "Rep-pass-2024!",
                                                   "pw-confirm": "Rep-pass-2024!"}),

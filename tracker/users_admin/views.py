@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from tracker.account.forms import contact_form
 from tracker.services.errors import NotFound
 from tracker.services.people import admin as user_admin
 from tracker.services.people import throttle
@@ -56,7 +57,8 @@ def _render(user, status=200, **given):
              "password": PasswordForm(formdata=None, prefix="pw"),
              "deactivate": DeactivateForm(formdata=None, prefix="off"),
              "sessions": SessionsForm(formdata=None, prefix="s"),
-             "unlock": SessionsForm(formdata=None, prefix="u")}
+             "unlock": SessionsForm(formdata=None, prefix="u"),
+             "contact": contact_form(user, "c")}
     forms.update(given)
     forms["deactivate"].handover.choices = [("", "(不移交)")] + [
         (u, f"{n}({u})") for u, n, _ in user_admin.colleagues(current_user) if u != user.username]
@@ -131,3 +133,17 @@ def unlock(user_id):
             flash("已解除该用户的登录限制,可立即重新登录。", "success")
             return redirect(url_for("users_admin.detail", user_id=user.id))
     return _render(user, unlock=form)
+
+
+@bp.route("/<int:user_id>/contact", methods=["POST"])
+@roles_required("committee")
+def contact(user_id):
+    user = _member(user_id)
+    form = contact_form(user, "c", formdata=True)
+    if form.validate_on_submit():
+        changed = perform(form, user_admin.edit_member_contact, current_user, user, form.email.data,
+                          form.phone.data, seen=(form.seen_email.data, form.seen_phone.data))
+        if changed is not FAILED:
+            flash("联系方式已保存。" if changed else "联系方式没有变化。", "success")
+            return redirect(url_for("users_admin.detail", user_id=user.id))
+    return _render(user, contact=form)

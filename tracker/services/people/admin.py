@@ -7,7 +7,7 @@ from tracker.extensions import db
 from tracker.models import ROLES, PlanTask, User, task_is_open
 from tracker.services import audit
 from tracker.services.errors import NotFound, ValidationFailed
-from tracker.services.people import throttle, users
+from tracker.services.people import contact, throttle, users
 from tracker.services.people.access import require_committee
 from tracker.services.tasks.lists import led_open_count
 from tracker.services.validation import is_id
@@ -101,6 +101,12 @@ def reset_password(actor: User, user: User, password) -> int:
     addresses (how many is returned)."""
     require_committee(actor, user.org_id, "user.set_password")
     return users.set_password(user, password, actor=actor)
+
+
+def edit_member_contact(actor: User, user: User, email, phone, seen=None) -> bool:
+    """The committee corrects a member's e-mail or phone (so their reminders reach them)."""
+    require_committee(actor, user.org_id, "user.contact")
+    return contact.update_contact(user, email, phone, actor=actor, seen=seen)
 
 
 def end_member_sessions(actor: User, user: User) -> None:

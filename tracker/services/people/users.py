@@ -14,6 +14,7 @@ from tracker.models import ROLES, ApiToken, Organisation, PlanTask, User, task_c
 from tracker.models.types import utcnow
 from tracker.services import audit
 from tracker.services.errors import NotAuthenticated, NotFound, ValidationFailed, check_fields
+from tracker.services.people.contact import clean_contact
 from tracker.services.people.passwords import (
     current_password_mistake,
     hash_password,
@@ -24,8 +25,6 @@ from tracker.services.people.passwords import (
 from tracker.services.validation import clean_text
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE_RE = re.compile(r"^[0-9+\- ]{5,30}$")
 
 
 def get_user(username: str) -> User:
@@ -45,18 +44,14 @@ def create_user(*, username, org: Organisation, role, name, password, email=None
     if role not in ROLES:
         errors["role"] = "角色须为 committee、leader、cadre 或 viewer"
     name = clean_text(errors, "name", "姓名", name, max_len=100, required=True)
-    if email and not (isinstance(email, str) and EMAIL_RE.match(email)):
-        errors["email"] = "邮箱格式不正确"
-    if phone and not (isinstance(phone, str) and PHONE_RE.match(phone)):
-        errors["phone"] = "电话号码格式不正确"
+    email, phone = clean_contact(errors, email, phone)
     reason = weakness(password, username if isinstance(username, str) else "")
     if reason:
         errors["password"] = reason
     check_fields(errors, next(iter(errors.values()), ""))
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ValidationFailed(f"用户名“{username}”已存在", {"username": "用户名已存在"})
-    user = User(username=username, org=org, role=role, name=name, email=email or None,
-                phone=phone or None, password_hash=hash_password(password))
+    user = User(username=username, org=org, role=role, name=name, email=email, phone=phone, password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.create", obj=user, org_id=org.id,
