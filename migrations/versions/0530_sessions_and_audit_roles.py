@@ -16,8 +16,27 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("user_account") as batch:
         batch.add_column(sa.Column("feeds_rotated_at", sa.DateTime(timezone=True), nullable=True))
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    # TRUNCATE fires no row trigger; a statement trigger refuses it. (DELETE under session_replication_role =
+    # replica, as the test suite empties tables, fires neither: that needs a superuser or the owner.)
+    op.execute("""
+        CREATE OR REPLACE FUNCTION audit_entry_refuse_truncate() RETURNS trigger AS $$
+        BEGIN
+            RAISE EXCEPTION 'audit_entry is append-only (留痕不可清空)';
+        END;
+        $$ LANGUAGE plpgsql;
+    """)
+    op.execute("""
+        CREATE TRIGGER audit_entry_no_truncate
+        BEFORE TRUNCATE ON audit_entry
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_entry_refuse_truncate();
+    """)
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_entry_no_truncate ON audit_entry")
+        op.execute("DROP FUNCTION IF EXISTS audit_entry_refuse_truncate()")
     with op.batch_alter_table("user_account") as batch:
         batch.drop_column("feeds_rotated_at")
