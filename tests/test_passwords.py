@@ -91,3 +91,15 @@ def test_a_reset_by_the_committee_moves_the_calendar_feed_and_tells_the_user(app
         again = app.test_client()
         login(again, "cadre", "Reset-pass-77")
         assert "日历订阅地址也已更换" not in again.get("/").get_data(as_text=True)  # told once
+
+
+def test_guessing_the_current_password_counts_as_failed_logins(app, client, world):
+    app.config.update(LOGIN_FREE_FAILURES=2)
+    login(client, "cadre")
+    for _ in range(2):
+        assert "当前密码不正确" in _change(client, "guess-pass-1", "Rep-pass-2024!").get_data(as_text=True)
+    response = _change(client, PASSWORD, "Rep-pass-2024!")
+    assert response.status_code == 429 and "该账号登录失败次数过多" in response.get_data(as_text=True)
+    db.session.expire_all()
+    from tracker.services.people.passwords import verify_password
+    assert verify_password(get_user("cadre").password_hash, PASSWORD)  # unchanged

@@ -4,7 +4,8 @@ from flask_login import current_user, login_required
 
 from tracker.account.forms import OwnPasswordForm, contact_form
 from tracker.auth import sessions
-from tracker.services.people import contact, users
+from tracker.security import client_address
+from tracker.services.people import contact, throttle, users
 from tracker.web import FAILED, perform
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -29,8 +30,15 @@ def password():
     form = OwnPasswordForm(prefix="pw")
     user = current_user._get_current_object()
     if form.validate_on_submit():
-        if perform(form, users.change_own_password, user, form.current.data, form.new.data,
-                   form.confirm.data) is not FAILED:
+        # A stolen session must not become a way round the login's throttle to guess the password.
+        refusal = throttle.refusal_for(user.username, client_address())
+        if refusal is not None:
+            form.current.errors.append(refusal.message)
+            return _render(429, password=form)
+        done = perform(form, users.change_own_password, user, form.current.data, form.new.data, form.confirm.data)
+        if done is FAILED and "当前密码不正确" in form.current.errors:
+            throttle.count_failure(user.username, client_address())
+        if done is not FAILED:
             # The change ended every session of the user, this one too: sign this browser in again.
             sessions.start(user, remember=False)
             flash("密码已修改。其他设备上的登录和 API 令牌已失效。", "success")

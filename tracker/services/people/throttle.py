@@ -104,6 +104,23 @@ def sign_in(username, password, *, address: str, known_device: str | None) -> Us
     return user
 
 
+def refusal_for(username, address: str) -> TooManyAttempts | None:
+    """Why a password check for this account from this address must wait now (None without Redis)."""
+    try:
+        return _refusal(account_name(username), (address or "unknown")[:64])
+    except redis.RedisError as exc:
+        log.warning("login throttle unavailable (%s); not throttling", exc)
+        return None
+
+
+def count_failure(username, address: str) -> None:
+    """A wrong password given elsewhere than the login (the current one, when changing it) counts the same."""
+    try:
+        _count_failure(account_name(username), (address or "unknown")[:64])
+    except redis.RedisError as exc:
+        log.warning("login throttle unavailable (%s); failure not counted", exc)
+
+
 def forget_account(username) -> None:
     """Clear an account's failures and wait (a successful login, or the committee's 解除登录限制)."""
     name = account_name(username)
