@@ -1,5 +1,6 @@
 """Configuration classes; the one place the environment is read."""
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -80,11 +81,31 @@ class Config:
         self.API_TOKEN_HOURS = int(env.get("API_TOKEN_HOURS", 24 * 7))
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", self.SESSION_COOKIE_SECURE_DEFAULT)
         self.HSTS_SECONDS = int(env.get("HSTS_SECONDS", self.HSTS_SECONDS_DEFAULT))
-        # Failed logins per username and address before HTTP 429 (web login and API token).
-        self.LOGIN_FAILURE_LIMIT = env.get("LOGIN_FAILURE_LIMIT", "10 per 15 minutes")
+        # A signed-in session unused this long ends (issue 18.7); 记住我 lasts at most 30 days, its cookie is sent
+        # only over HTTPS where the session's is, and logout ends it with every copy (the user's session_epoch).
+        self.SESSION_IDLE_MINUTES = float(env.get("SESSION_IDLE_MINUTES", 8 * 60))
+        self.REMEMBER_COOKIE_DURATION = timedelta(days=min(30, max(1, int(env.get("REMEMBER_COOKIE_DAYS", 30)))))
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        # Login throttling (issue 18.9; tracker/services/people/throttle.py), one count for web and API: after
+        # LOGIN_FREE_FAILURES failures in a row an account waits LOGIN_DELAY_BASE_SECONDS, doubling with each
+        # further failure up to LOGIN_DELAY_MAX_SECONDS, unless the right password comes from a device it signed
+        # in on before (a signed cookie kept LOGIN_DEVICE_DAYS); an address may fail LOGIN_ADDRESS_FAILURES times
+        # across all accounts in LOGIN_ADDRESS_WINDOW_SECONDS.
+        self.LOGIN_FREE_FAILURES = int(env.get("LOGIN_FREE_FAILURES", 3))
+        self.LOGIN_DELAY_BASE_SECONDS = float(env.get("LOGIN_DELAY_BASE_SECONDS", 2))
+        self.LOGIN_DELAY_MAX_SECONDS = float(env.get("LOGIN_DELAY_MAX_SECONDS", 900))
+        self.LOGIN_FAILURE_MEMORY_SECONDS = float(env.get("LOGIN_FAILURE_MEMORY_SECONDS", 24 * 3600))
+        self.LOGIN_ADDRESS_FAILURES = int(env.get("LOGIN_ADDRESS_FAILURES", 100))
+        self.LOGIN_ADDRESS_WINDOW_SECONDS = float(env.get("LOGIN_ADDRESS_WINDOW_SECONDS", 3600))
+        self.LOGIN_DEVICE_DAYS = int(env.get("LOGIN_DEVICE_DAYS", 180))
+        # Behind a reverse proxy (the documented nginx) the client's address is in X-Forwarded-For: the number of
+        # proxies to trust there (werkzeug's ProxyFix); 0 trusts none, so a client cannot forge its address.
+        self.PROXY_FIX_X_FOR = int(env.get("PROXY_FIX_X_FOR", 0))
+        self.PROXY_FIX_X_PROTO = int(env.get("PROXY_FIX_X_PROTO", 0))
+        # Where the login counts live (Redis down must not stop people logging in: they are then not counted).
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", self.REDIS_URL)
-        self.RATELIMIT_SWALLOW_ERRORS = True  # Redis down must not stop people logging in
-        self.RATELIMIT_KEY_PREFIX = "tracker"
         self.CELERY = {
             "broker_url": env.get("CELERY_BROKER_URL", self.REDIS_URL),
             "task_ignore_result": True,

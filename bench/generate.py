@@ -1,6 +1,6 @@
 """Make a realistic county in bulk for benchmarks (not a test).
 
-    python -m bench.generate --tasks 100000 [--due 10000] [--password bench-2024] [--updates-per-task 10]
+    python -m bench.generate --tasks 100000 [--due 10000] [--password county-load-2024] [--updates-per-task 10]
                              [--townships 20] [--departments 8]
 
 Uses DATABASE_URL (already migrated: `flask --app wsgi db upgrade heads`). Creates a county with 20
@@ -225,7 +225,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, required=True)
     parser.add_argument("--due", type=int)
-    parser.add_argument("--password", default="bench-2024")
+    parser.add_argument("--password", default="county-load-2024")
     parser.add_argument("--updates-per-task", type=int, default=10)
     parser.add_argument("--townships", type=int, default=TOWNSHIPS)
     parser.add_argument("--departments", type=int, default=DEPARTMENTS)

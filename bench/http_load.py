@@ -1,7 +1,7 @@
 """Benchmark (not a test): throughput and latency of five pages under gunicorn, against a bare Flask endpoint.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_100k REDIS_URL=redis://127.0.0.1:6379/5 \\
-        .venv/bin/python -m bench.http_load [--duration 15] [--connections 8] [--password bench-2024]
+        .venv/bin/python -m bench.http_load [--duration 15] [--connections 8] [--password county-load-2024]
 
 The database holds a county made by `bench.generate` (the login `bench` and every generated user share its
 password). Two gunicorn servers with the same configuration (2 sync workers) are started side by side: the real
@@ -151,7 +151,7 @@ def main(argv=None) -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (both servers)")
-    parser.add_argument("--password", default="bench-2024")
+    parser.add_argument("--password", default="county-load-2024")
     args = parser.parse_args(argv)
     os.environ.setdefault("SECRET_KEY", "bench-http-" + os.urandom(8).hex())  # one key for both workers
     sys.path.insert(0, str(ROOT))

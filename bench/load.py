@@ -1,7 +1,7 @@
 """Load test (not a test): 50 simulated people for 60 s against gunicorn on loopback, with locust headless.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/loadtest REDIS_URL=redis://127.0.0.1:6379/6 \\
-        .venv/bin/python -m bench.load [--users 50] [--duration 60] [--password bench-2024] [--workers 4]
+        .venv/bin/python -m bench.load [--users 50] [--duration 60] [--password county-load-2024] [--workers 4]
 
 The database holds a county made by `bench.generate` (every generated user shares its password). Picks, per
 township, the committee, both leaders and the cadres with open tasks (each with their own open tasks, or the
@@ -85,7 +85,7 @@ def main(argv=None) -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=int, default=60, help="seconds")
     parser.add_argument("--spawn-rate", type=float, default=2, help="users started per second (logins are Argon2id)")
-    parser.add_argument("--password", default="bench-2024")
+    parser.add_argument("--password", default="county-load-2024")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args(argv)

@@ -4,7 +4,7 @@
         .venv/bin/python -m bench.page_time / --as cadre [--requests 30]
     … -m bench.page_time /dashboard --as bench          … -m bench.page_time "/api/v1/tasks?overdue=true" --as bench
 
-The database holds a county made by `bench.generate` (password bench-2024). `--as cadre` picks the cadre with the
+The database holds a county made by `bench.generate` (password county-load-2024). `--as cadre` picks the cadre with the
 median number of open tasks, as bench.http_load does. Requests go through Flask's test client (API paths with a
 token); prints per request: wall time, the CPU time of this process (Python: routing, ORM, templates), the SQL
 statements and the time spent waiting for them, and the slowest statements.
@@ -22,7 +22,7 @@ def main(argv=None) -> int:
     parser.add_argument("path")
     parser.add_argument("--as", dest="who", default="bench", help="a username, or `cadre` for a median cadre")
     parser.add_argument("--requests", type=int, default=30)
-    parser.add_argument("--password", default="bench-2024")
+    parser.add_argument("--password", default="county-load-2024")
     parser.add_argument("--top", type=int, default=5, help="how many of the slowest statements to print")
     parser.add_argument("--width", type=int, default=110, help="characters of each statement to print")
     args = parser.parse_args(argv)

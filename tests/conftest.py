@@ -15,7 +15,8 @@ from config import TestConfig
 # modules would be two sessions, and the second cannot start inside the first one's event loop.
 from tests.browser_fixtures import browser, live_server, page, phone_without_js  # noqa: E402,F401
 from tracker import create_app, embedded_redis
-from tracker.extensions import db, limiter
+from tracker.extensions import db
+from tracker.services.people import throttle
 
 ROOT = Path(__file__).resolve().parent.parent
 # The seed report (../shared/seed), copied so that a fresh clone runs every test; test_seed_copy checks the copy.
@@ -101,7 +102,7 @@ def app(shared_app, tmp_path):
         yield shared_app
         db.session.remove()
         _empty_tables()
-        limiter.reset()  # login-failure counters live in Redis, shared by every test
+        throttle.forget_all()  # login-failure counters live in Redis, shared by every test
     shared_app.config.clear()
     shared_app.config.update(saved)
     shared_app.extensions.pop("tracker.settings_cache", None)

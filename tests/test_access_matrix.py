@@ -18,7 +18,8 @@ import config
 from tests.conftest import TODAY, _empty_tables
 from tests.factories import PASSWORD, World, build_world, csrf_token
 from tracker import create_app
-from tracker.extensions import db, limiter
+from tracker.extensions import db
+from tracker.services.people import throttle
 from tracker.models import AuditEntry, Organisation, Plan, PlanTask
 from tracker.services.people import users
 
@@ -129,6 +130,12 @@ EXPECTED = {
     ("users_admin.profile", "POST"):            "O+ L3 C3 V3 X4",
     ("users_admin.password", "POST"):           "O+ L3 C3 V3 X4",
     ("users_admin.deactivate", "POST"):         "O+ L3 C3 V3 X4",
+    ("users_admin.end_sessions", "POST"):       "O+ L3 C3 V3 X4",
+    ("users_admin.unlock", "POST"):             "O+ L3 C3 V3 X4",
+    ("account.index", "GET"):                   "O+ L+ C+ V+ X+",
+    ("account.edit_contact", "POST"):           "O+ L+ C+ V+ X+",
+    ("users_admin.contact", "POST"):            "O+ L3 C3 V3 X4",
+    ("account.password", "POST"):               "O+ L+ C+ V+ X+",
     # The API: anonymous gets 401 JSON unless the operation is public.
     ("api.openapi", "GET"):                     "O+ L+ C+ V+ X+ A+",
     ("api.create_token", "POST"):               "O+ L+ C+ V+ X+ A+",
@@ -419,6 +426,14 @@ ROUTES = {
     "users_admin.profile": (lambda s: {"user_id": s.member_id}, lambda s: {"pf-unit": "云乐村", "pf-post": "村主任"}),
     "users_admin.password": (lambda s: {"user_id": s.member_id}, lambda s: {"pw-password": "another-pass-2"}),
     "users_admin.deactivate": (lambda s: {"user_id": s.member_id}, lambda s: {}),
+    "users_admin.end_sessions": (lambda s: {"user_id": s.member_id}, lambda s: {}),
+    "users_admin.unlock": (lambda s: {"user_id": s.member_id}, lambda s: {}),
+    "account.index": (lambda s: {}, None),
+    "account.edit_contact": (lambda s: {}, lambda s: {"c-email": "me@yunle.gov.cn", "c-phone": ""}),
+    "users_admin.contact": (lambda s: {"user_id": s.member_id}, lambda s: {"c-email": "m@yunle.gov.cn"}),
+    # A wrong current password: the form answers, and the role's password stays the one the module logs in with.
+    "account.password": (lambda s: {}, lambda s: {"pw-current": "not-my-pass-1", "pw-new": "Rep-pass-2024!",
+                                                  "pw-confirm": "Rep-pass-2024!"}),
     "api.openapi": (lambda s: {}, None),
     "api.create_token": (lambda s: {}, lambda s: {"username": "cadre3", "password": PASSWORD}),
     "api.delete_token": (lambda s: {}, None),
@@ -459,7 +474,7 @@ def matrix(services, tmp_path_factory):
     yield Matrix(app, plan_ids)
     with app.app_context():
         _empty_tables()
-        limiter.reset()
+        throttle.forget_all()
         db.engine.dispose()
 
 
@@ -482,6 +497,7 @@ class Matrix:
         if role != "anonymous":
             response = client.post("/login", data={"username": role, "password": PASSWORD, "csrf_token": token})
             assert response.status_code == 302, f"{role} could not log in"
+            token = csrf_token(client.get("/account/").get_data(as_text=True))  # login gives a new CSRF secret
         if not fresh:
             self.clients[role], self.csrf[role] = client, token
         return client, token
@@ -519,7 +535,10 @@ def _call(matrix: Matrix, endpoint: str, method: str, role: str):
         client, token = matrix.browser(role)
     if method == "GET":
         return client, client.get(path), values
-    return client, client.open(path, method=method, data={"csrf_token": token, **(data or {})}), values
+    response = client.open(path, method=method, data={"csrf_token": token, **(data or {})})
+    if endpoint == "auth.logout":
+        matrix.clients.pop(role, None)  # logout ends every session of the user, the module's browser's too
+    return client, response, values
 
 
 def _error_flashes(client) -> list[str]:

@@ -14,7 +14,8 @@ from tests.factories import PASSWORD, build_world
 from tracker import create_app
 from tracker.api import bp as api_bp
 from tracker.api.spec import build
-from tracker.extensions import db, limiter
+from tracker.extensions import db
+from tracker.services.people import throttle
 from tracker.services.people import users
 from tracker.services.tasks import progress, requests
 
@@ -40,7 +41,7 @@ def api_app(services, tmp_path_factory):
     yield app
     with app.app_context():
         _empty_tables()
-        limiter.reset()
+        throttle.forget_all()
         db.engine.dispose()
 
 

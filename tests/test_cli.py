@@ -160,10 +160,10 @@ def test_same_name_under_two_parents_needs_a_path(runner, world):
 
     # Users too: the bare name is ambiguous, the path is not.
     assert_refused(cli(runner, "users", "create", "sfs", "--org", "司法所", "--role", "cadre",
-                       "--name", "所员", "--password", "abc12345"), "路径")
+                       "--name", "所员", "--password", "Xinren-2026"), "路径")
     assert user("sfs") is None
     assert_ok(cli(runner, "users", "create", "sfs", "--org", "旌德县/云乐镇/司法所", "--role", "cadre",
-                  "--name", "所员", "--password", "abc12345"))
+                  "--name", "所员", "--password", "Xinren-2026"))
     assert user("sfs").org.full_name == "旌德县/云乐镇/司法所"
 
 
@@ -171,16 +171,16 @@ def test_same_name_under_two_parents_needs_a_path(runner, world):
 
 def test_users_create(runner, client, world):
     out = assert_ok(cli(runner, "users", "create", "newbie", "--org", "旌德县/云乐镇", "--role", "cadre",
-                        "--name", "新同志", "--password", "abc12345", "--email", "newbie@yunle.gov.cn",
+                        "--name", "新同志", "--password", "Xinren-2026", "--email", "newbie@yunle.gov.cn",
                         "--phone", "0563-8501234"))
     assert "newbie" in out
     created = user("newbie")
     assert (created.name, created.role, created.org.full_name) == ("新同志", "cadre", "旌德县/云乐镇")
     assert (created.email, created.phone) == ("newbie@yunle.gov.cn", "0563-8501234")
     assert created.is_active_account
-    assert created.password_hash != "abc12345"
-    assert token_status(client, "newbie", "abc12345") == 200
-    assert token_status(client, "newbie", "abc12345x") == 401
+    assert created.password_hash != "Xinren-2026"
+    assert token_status(client, "newbie", "Xinren-2026") == 200
+    assert token_status(client, "newbie", "Xinren-2026x") == 401
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.create",
                                                        AuditEntry.object_id == created.id))
     assert entry is not None and entry.changes["username"] == [None, "newbie"]
@@ -189,13 +189,13 @@ def test_users_create(runner, client, world):
 def test_users_create_by_bare_name_and_every_role(runner, world):
     for role in ("committee", "leader", "cadre", "viewer"):
         assert_ok(cli(runner, "users", "create", f"new_{role}", "--org", "白地镇", "--role", role,
-                      "--name", f"{role}人", "--password", "abc12345"))
+                      "--name", f"{role}人", "--password", "Xinren-2026"))
         assert user(f"new_{role}").role == role
         assert user(f"new_{role}").org.name == "白地镇"
         assert user(f"new_{role}").email is None
 
 
-BASE = ["--org", "云乐镇", "--role", "cadre", "--name", "新同志", "--password", "abc12345"]
+BASE = ["--org", "云乐镇", "--role", "cadre", "--name", "新同志", "--password", "Xinren-2026"]
 
 
 def _with(**changes):
@@ -213,10 +213,10 @@ def _with(**changes):
     pytest.param("newbie", _with(org="不存在镇"), "不存在镇", id="unknown-org"),
     pytest.param("newbie", _with(org="旌德县/不存在镇"), "不存在镇", id="unknown-org-path"),
     pytest.param("newbie", _with(password="abc"), "密码", id="short-password"),
-    pytest.param("newbie", _with(password="12345678"), "密码", id="digits-only-password"),
-    pytest.param("newbie", _with(password="abcdefgh"), "密码", id="letters-only-password"),
+    pytest.param("newbie", _with(password="12345678"), "密码", id="common-digits-password"),
+    pytest.param("newbie", _with(password="abcdefgh"), "密码", id="common-letters-password"),
     pytest.param("newbie1", _with(password="newbie1"), "密码", id="password-too-short-and-is-username"),
-    pytest.param("abc12345", _with(password="ABC12345"), "用户名", id="password-equals-username"),
+    pytest.param("zhangsan88", _with(password="ZHANGSAN88"), "用户名", id="password-equals-username"),
     pytest.param("newbie", _with(email="not-an-email"), "邮箱", id="bad-email"),
     pytest.param("newbie", _with(email="a@b"), "邮箱", id="email-without-domain"),
     pytest.param("newbie", _with(phone="call me"), "电话", id="bad-phone"),
@@ -421,7 +421,7 @@ def test_real_command_refuses_unknown_org_without_traceback(app, services, tmp_p
     python = ROOT / ".venv" / "bin" / "python"
     completed = subprocess.run(
         [str(python if python.exists() else sys.executable), "-m", "flask", "--app", "wsgi", "users", "create", "x",
-         "--org", "不存在", "--role", "cadre", "--name", "x", "--password", "abc12345"],
+         "--org", "不存在", "--role", "cadre", "--name", "x", "--password", "Xinren-2026"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
     both = completed.stdout + completed.stderr
     assert completed.returncode == 1, both

@@ -79,7 +79,7 @@ def test_the_committees_reset_page_says_the_feed_changed(client, world):
     cadre = get_user("cadre")
     response = post(client, f"/users/{cadre.id}/password", {"pw-password": NEW_PASSWORD}, f"/users/{cadre.id}")
     assert response.status_code == 302
-    assert "日历订阅地址(如有)已同时更换" in client.get(response.location).get_data(as_text=True)
+    assert "其日历订阅地址已更换(1个)" in client.get(response.location).get_data(as_text=True)
     assert client.get(f"/calendar/{old}.ics").status_code == 404
     db.session.rollback()
     assert feed_of(get_user("cadre"), "personal").renewed_because == "password"

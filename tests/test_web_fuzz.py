@@ -12,7 +12,8 @@ from tests.conftest import TODAY, _empty_tables
 from tests.factories import build_world
 from tests.test_access_matrix import EXPECTED, LETTERS, ROUTES, Matrix, Stage
 from tracker import create_app
-from tracker.extensions import db, limiter
+from tracker.extensions import db
+from tracker.services.people import throttle
 
 HOSTILE = ("9" * 5000, "-" + "9" * 4400, "1e999999", "\x00", "a\x00b\r\nBcc: x@example.com", "９", "%", "-1")
 # url_for's keyword arguments: a query parameter with one of these names once reached url_for as that argument.
@@ -29,7 +30,7 @@ def fuzz_app(services, tmp_path_factory):
     yield app
     with app.app_context():
         _empty_tables()
-        limiter.reset()
+        throttle.forget_all()
         db.engine.dispose()
 
 
@@ -39,7 +40,7 @@ def matrix(fuzz_app):
     section, a deactivated user) must not change what the next route is sent."""
     with fuzz_app.app_context():
         _empty_tables()
-        limiter.reset()
+        throttle.forget_all()
         world = build_world()
         plan_ids = (world.plan.id, world.other_plan.id)
     return Matrix(fuzz_app, plan_ids)

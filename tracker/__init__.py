@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import DEFAULT_SECRET_KEY, Config, ProductionConfig, config_from_env
-from tracker.extensions import celery_init_app, csrf, db, limiter, login_manager, migrate
+from tracker.extensions import celery_init_app, csrf, db, login_manager, migrate
 from tracker.routing import IdConverter
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,13 +61,14 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
     celery_init_app(app)
     from tracker import models  # noqa: F401  (registers the mappers before first use)
+    from tracker.auth import sessions
     from tracker.auth.loader import load_user
     login_manager.user_loader(load_user)
+    sessions.register(app)
 
 
 def register_subscribers() -> None:
@@ -79,6 +80,7 @@ def register_subscribers() -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature; the API authenticates by bearer token, never by cookie."""
+    from tracker.account.views import bp as account
     from tracker.api import bp as api
     from tracker.auth.views import bp as auth
     from tracker.dashboard.views import bp as dashboard
@@ -96,7 +98,7 @@ def register_blueprints(app: Flask) -> None:
 
     csrf.exempt(api)
     for blueprint in (auth, home, api, task_pages, plans, dashboard, review, users_admin, reports, imports,
-                      exports, feeds, reminders, help_pages):
+                      exports, feeds, reminders, help_pages, account):
         app.register_blueprint(blueprint)
 
 

@@ -3,8 +3,6 @@ from celery import Celery, Task
 from celery import current_app as current_celery_app
 from celery.signals import worker_process_init
 from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,8 +22,6 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-# Storage (Redis) comes from RATELIMIT_STORAGE_URI so the counts hold across gunicorn workers.
-limiter = Limiter(key_func=get_remote_address)
 
 
 def celery_init_app(app: Flask) -> Celery:

@@ -1,7 +1,12 @@
-"""Security headers and login throttling."""
+"""Security headers, the client's address behind a proxy, and the login throttle's device cookie."""
 from flask import Flask, current_app, request
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from tracker.models import User
+from tracker.services.people import throttle
+from tracker.services.people.throttle import account_name
 
 # No inline or external script; inline style attributes stay allowed (progress bar widths).
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -9,7 +14,10 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 
 
 def register(app: Flask) -> None:
-    """Add the headers every answer carries."""
+    """Trust the configured proxies' X-Forwarded-For (and -Proto); add the headers every answer carries."""
+    x_for, x_proto = app.config.get("PROXY_FIX_X_FOR", 0), app.config.get("PROXY_FIX_X_PROTO", 0)
+    if x_for or x_proto:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto)
 
     @app.after_request
     def security_headers(response):
@@ -27,15 +35,39 @@ def register(app: Flask) -> None:
         return response
 
 
-def login_key() -> str:
-    """Failures count per username and address, so one office behind one address is not locked out together."""
-    username = request.form.get("username")
-    if username is None:
-        body = request.get_json(silent=True)
-        username = body.get("username") if isinstance(body, dict) else None
-    name = username.strip().lower()[:64] if isinstance(username, str) else ""
-    return f"login:{name}:{get_remote_address()}"
+DEVICE_COOKIE = "known_device"
 
 
-def login_limit() -> str:
-    return current_app.config["LOGIN_FAILURE_LIMIT"]
+def _device_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="known-device")
+
+
+def known_device() -> str | None:
+    """The account name this browser's device cookie vouches for (it signed in there before), or None."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw or len(raw) > 500:
+        return None
+    try:
+        name = _device_signer().loads(raw, max_age=current_app.config["LOGIN_DEVICE_DAYS"] * 86400)
+    except BadSignature:
+        return None
+    return name if isinstance(name, str) else None
+
+
+def remember_device(response, username: str):
+    """Mark this browser as one the account signed in on, so a guesser's failures never lock it out."""
+    config = current_app.config
+    response.set_cookie(DEVICE_COOKIE, _device_signer().dumps(account_name(username)),
+                        max_age=config["LOGIN_DEVICE_DAYS"] * 86400, httponly=True, samesite="Lax",
+                        secure=config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def client_address() -> str:
+    """The client's address: the peer's, or the one a trusted proxy forwarded (PROXY_FIX_X_FOR, see register)."""
+    return request.remote_addr or "unknown"
+
+
+def sign_in(username, password) -> User:
+    """The throttled login shared by the web form and the API's token login."""
+    return throttle.sign_in(username, password, address=client_address(), known_device=known_device())

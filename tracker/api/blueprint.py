@@ -73,7 +73,10 @@ def service_error(error: ServiceError):
         if error.action:
             audit.record_refusal(actor, error)
             db.session.commit()
-    return error_response(error.status, error.code, error.message, error.fields)
+    response = error_response(error.status, error.code, error.message, error.fields)
+    if getattr(error, "retry_after", None):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None):

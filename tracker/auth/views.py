@@ -1,14 +1,16 @@
 """Login and logout pages."""
 from urllib.parse import urlparse
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, logout_user
 
+from tracker.auth import sessions
 from tracker.auth.forms import LoginForm
-from tracker.extensions import limiter
-from tracker.security import login_key, login_limit
-from tracker.services.errors import NotAuthenticated
-from tracker.services.people.users import authenticate
+from tracker.security import remember_device, sign_in
+from tracker.services.errors import NotAuthenticated, TooManyAttempts
+from tracker.services.people.passwords import take_feed_rotation_notice
+from tracker.services.people.users import end_sessions
+from tracker.web import perform
 
 bp = Blueprint("auth", __name__)
 
@@ -32,25 +34,34 @@ def _safe_next(target: str | None, user) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, key_func=login_key, methods=["POST"],
-               deduct_when=lambda response: response.status_code == 200)  # the form came back: a failure
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.username.data.strip(), form.password.data)
+            user = sign_in(form.username.data.strip(), form.password.data)
+        except TooManyAttempts as exc:
+            form.password.errors.append(exc.message)
+            response = make_response(render_template("auth/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
         except NotAuthenticated as exc:
             form.password.errors.append(exc.message)
         else:
-            login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next"), user))
+            sessions.start(user, remember=form.remember.data)
+            notice = perform(None, take_feed_rotation_notice, user)
+            if notice:
+                flash(notice, "info")
+            return remember_device(redirect(_safe_next(request.args.get("next"), user)), user.username)
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        # The cookies are signed, not stored: only a new epoch makes a copied one useless.
+        perform(None, end_sessions, current_user)
     logout_user()
     flash("已退出登录。", "info")
     return redirect(url_for("auth.login"))

@@ -3,7 +3,7 @@ import click
 
 from tracker.cli.common import CommandGroup, command_transaction
 from tracker.models import ROLES
-from tracker.services.people import users
+from tracker.services.people import contact, users
 from tracker.services.people.orgs import resolve_org
 
 users_cli = CommandGroup("users", help="用户")
@@ -44,6 +44,19 @@ def deactivate(username, handover):
     moved = users.deactivate_user(user, handover=users.get_user(handover) if handover else None)
     suffix = f",{moved}项未完成任务已移交给 {handover}" if handover else ""
     click.echo(f"已停用用户:{username}{suffix}")
+
+
+@users_cli.command("set-contact")
+@click.argument("username")
+@click.option("--email", help="邮箱(空字符串为清除)")
+@click.option("--phone", help="电话(空字符串为清除)")
+@command_transaction
+def set_contact(username, email, phone):
+    """修改用户的邮箱和电话(未给出的保持不变)。"""
+    user = users.get_user(username)
+    changed = contact.update_contact(user, user.email if email is None else email,
+                                     user.phone if phone is None else phone, actor=None)
+    click.echo(f"已更新 {username} 的联系方式" if changed else f"{username} 的联系方式没有变化")
 
 
 @users_cli.command("set-password")

@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):
     # Bumped on password change or deactivation: it ends every other session (it is in the cookie).
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when a password reset gave the user's calendar feeds new addresses; cleared once they are told at login.
+    feeds_rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     org: Mapped["Organisation"] = relationship()  # noqa: F821

@@ -62,6 +62,17 @@ class Conflict(ServiceError):
     code = "conflict"
 
 
+class TooManyAttempts(ServiceError):
+    """Too many failed logins for this account or from this address; try again after `retry_after` seconds."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class TooLarge(ServiceError):
     """An upload over its size cap."""
 

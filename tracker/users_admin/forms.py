@@ -47,3 +47,7 @@ class PasswordForm(ZhForm):
 
 class DeactivateForm(ZhForm):
     handover = SelectField("未办结任务移交给", default="", validate_choice=False)
+
+
+class SessionsForm(ZhForm):
+    """Ending a member's sessions, or lifting their login delay: a button with its CSRF token."""

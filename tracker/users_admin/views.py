@@ -2,10 +2,13 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from tracker.account.forms import contact_form
 from tracker.services.errors import NotFound
 from tracker.services.people import admin as user_admin
+from tracker.services.people import throttle
 from tracker.services.tasks.lists import led_open_count
-from tracker.users_admin.forms import DeactivateForm, NewUserForm, PasswordForm, ProfileForm, RoleForm, UserFilterForm
+from tracker.users_admin.forms import (DeactivateForm, NewUserForm, PasswordForm, ProfileForm, RoleForm, SessionsForm,
+                                       UserFilterForm)
 from tracker.web import FAILED, page_args, pager, perform, roles_required
 
 bp = Blueprint("users_admin", __name__, url_prefix="/users")
@@ -55,12 +58,15 @@ def _render(user, status=200, **given):
     forms = {"role": RoleForm(formdata=None, prefix="role", role=user.role),
              "profile": ProfileForm(formdata=None, prefix="pf", unit=user.unit or "", post=user.post or ""),
              "password": PasswordForm(formdata=None, prefix="pw"),
-             "deactivate": DeactivateForm(formdata=None, prefix="off")}
+             "deactivate": DeactivateForm(formdata=None, prefix="off"),
+             "sessions": SessionsForm(formdata=None, prefix="s"),
+             "unlock": SessionsForm(formdata=None, prefix="u"),
+             "contact": contact_form(user, "c")}
     forms.update(given)
     forms["deactivate"].handover.choices = [("", "(不移交)")] + [
         (u, f"{n}({u})") for u, n, _ in user_admin.colleagues(current_user) if u != user.username]
-    return render_template("users_admin/detail.html", user=user, forms=forms,
-                           led=led_open_count(user)), status
+    return render_template("users_admin/detail.html", user=user, forms=forms, led=led_open_count(user),
+                           throttle=throttle.account_state(user.username)), status
 
 
 @bp.route("/<int:user_id>")
@@ -99,9 +105,10 @@ def password(user_id):
     user = _member(user_id)
     form = PasswordForm(prefix="pw")
     if form.validate_on_submit():
-        if perform(form, user_admin.reset_password, current_user, user, form.password.data) is not FAILED:
-            flash("密码已重置,该用户需用新密码重新登录;其日历订阅地址(如有)已同时更换,"
-                  "本人登录后在“日历订阅”页可见新地址。", "success")
+        moved = perform(form, user_admin.reset_password, current_user, user, form.password.data)
+        if moved is not FAILED:
+            feeds = f"其日历订阅地址已更换({moved}个),本人下次登录时会看到提示。" if moved else ""
+            flash(f"密码已重置,该用户需用新密码重新登录。{feeds}", "success")
             return redirect(url_for("users_admin.detail", user_id=user.id))
     return _render(user, password=form)
 
@@ -117,3 +124,41 @@ def deactivate(user_id):
             flash(f"已停用该账号{f',{moved} 项未办结任务已移交' if moved else ''}。", "success")
             return redirect(url_for("users_admin.detail", user_id=user.id))
     return _render(user, deactivate=form)
+
+
+@bp.route("/<int:user_id>/sessions", methods=["POST"])
+@roles_required("committee")
+def end_sessions(user_id):
+    user = _member(user_id)
+    form = SessionsForm(prefix="s")
+    if form.validate_on_submit():
+        if perform(form, user_admin.end_member_sessions, current_user, user) is not FAILED:
+            flash("已结束该用户在所有设备上的登录和 API 令牌。", "success")
+            return redirect(url_for("users_admin.detail", user_id=user.id))
+    return _render(user, sessions=form)
+
+
+@bp.route("/<int:user_id>/unlock", methods=["POST"])
+@roles_required("committee")
+def unlock(user_id):
+    user = _member(user_id)
+    form = SessionsForm(prefix="u")
+    if form.validate_on_submit():
+        if perform(form, user_admin.unlock_member, current_user, user) is not FAILED:
+            flash("已解除该用户的登录限制,可立即重新登录。", "success")
+            return redirect(url_for("users_admin.detail", user_id=user.id))
+    return _render(user, unlock=form)
+
+
+@bp.route("/<int:user_id>/contact", methods=["POST"])
+@roles_required("committee")
+def contact(user_id):
+    user = _member(user_id)
+    form = contact_form(user, "c", formdata=True)
+    if form.validate_on_submit():
+        changed = perform(form, user_admin.edit_member_contact, current_user, user, form.email.data,
+                          form.phone.data, seen=(form.seen_email.data, form.seen_phone.data))
+        if changed is not FAILED:
+            flash("联系方式已保存。" if changed else "联系方式没有变化。", "success")
+            return redirect(url_for("users_admin.detail", user_id=user.id))
+    return _render(user, contact=form)

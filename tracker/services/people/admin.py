@@ -7,7 +7,7 @@ from tracker.extensions import db
 from tracker.models import ROLES, PlanTask, User, task_is_open
 from tracker.services import audit
 from tracker.services.errors import NotFound, ValidationFailed, check_fields
-from tracker.services.people import users
+from tracker.services.people import contact, throttle, users
 from tracker.services.people.access import require_committee
 from tracker.services.tasks.lists import led_open_count
 from tracker.services.validation import is_id
@@ -111,10 +111,32 @@ def _open_work(user: User) -> bool:
         | PlanTask.id.in_(select(task_co_owner.c.task_id).where(task_co_owner.c.user_id == user.id)))) > 0
 
 
-def reset_password(actor: User, user: User, password) -> None:
-    """Set a new password for a member; their sessions and tokens end."""
+def reset_password(actor: User, user: User, password) -> int:
+    """Set a new password for a member; their sessions and tokens end and their calendar feeds get new
+    addresses (how many is returned)."""
     require_committee(actor, user.org_id, "user.set_password")
-    users.set_password(user, password, actor=actor)
+    return users.set_password(user, password, actor=actor)
+
+
+def edit_member_contact(actor: User, user: User, email, phone, seen=None) -> bool:
+    """The committee corrects a member's e-mail or phone (so their reminders reach them)."""
+    require_committee(actor, user.org_id, "user.contact")
+    return contact.update_contact(user, email, phone, actor=actor, seen=seen)
+
+
+def end_member_sessions(actor: User, user: User) -> None:
+    """End every session and API token of a member (a lost phone, a shared computer)."""
+    require_committee(actor, user.org_id, "user.end_sessions")
+    users.end_sessions(user)
+    users.revoke_all_tokens(user)
+    audit.record(actor, "user.end_sessions", obj=user, org_id=user.org_id, changes={"sessions": "已全部结束"})
+
+
+def unlock_member(actor: User, user: User) -> None:
+    """Lift the login delay that failed tries put on a member's account."""
+    require_committee(actor, user.org_id, "user.unlock")
+    throttle.forget_account(user.username)
+    audit.record(actor, "user.unlock", obj=user, org_id=user.org_id, changes={"login_delay": "已解除"})
 
 
 def colleagues(actor: User) -> list[tuple[str, str, str]]:

@@ -14,12 +14,17 @@ from tracker.models import ROLES, ApiToken, Organisation, PlanTask, User, task_c
 from tracker.models.types import utcnow
 from tracker.services import audit, events
 from tracker.services.errors import NotAuthenticated, NotFound, ValidationFailed, check_fields
-from tracker.services.people.passwords import hash_password, verify_password, weakness
+from tracker.services.people.contact import clean_contact
+from tracker.services.people.passwords import (
+    current_password_mistake,
+    hash_password,
+    live_feeds,
+    verify_password,
+    weakness,
+)
 from tracker.services.validation import clean_text
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE_RE = re.compile(r"^[0-9+\- ]{5,30}$")
 PROFILE_MAX = 100  # the columns' width (migration 0570)
 
 
@@ -41,18 +46,15 @@ def create_user(*, username, org: Organisation, role, name, password, email=None
         errors["role"] = "角色须为 committee、leader、cadre 或 viewer"
     name = clean_text(errors, "name", "姓名", name, max_len=100, required=True)
     unit, post = clean_profile(errors, unit, post)
-    if email and not (isinstance(email, str) and EMAIL_RE.match(email)):
-        errors["email"] = "邮箱格式不正确"
-    if phone and not (isinstance(phone, str) and PHONE_RE.match(phone)):
-        errors["phone"] = "电话号码格式不正确"
+    email, phone = clean_contact(errors, email, phone)
     reason = weakness(password, username if isinstance(username, str) else "")
     if reason:
         errors["password"] = reason
     check_fields(errors, next(iter(errors.values()), ""))
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ValidationFailed(f"用户名“{username}”已存在", {"username": "用户名已存在"})
-    user = User(username=username, org=org, role=role, name=name, email=email or None,
-                phone=phone or None, unit=unit, post=post, password_hash=hash_password(password))
+    user = User(username=username, org=org, role=role, name=name, email=email, phone=phone, unit=unit, post=post,
+                password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.create", obj=user, org_id=org.id,
@@ -77,16 +79,48 @@ def authenticate(username, password) -> User:
     return user
 
 
-def set_password(user: User, password, *, actor: User | None = None) -> None:
-    """Change the password and end the user's other sessions and tokens."""
+def set_password(user: User, password, *, actor: User | None = None) -> int:
+    """Change the password and end the user's sessions and tokens; a reset by someone else (the committee, the
+    command line) also gives their calendar feeds new addresses. Returns how many feeds moved."""
     reason = weakness(password, user.username)
     if reason:
         raise ValidationFailed(reason, {"password": reason})
     user.password_hash = hash_password(password)
     user.session_epoch += 1
     revoke_all_tokens(user)
-    audit.record(actor, "user.set_password", obj=user, org_id=user.org_id, changes={"password": "已重置"})
+    own = actor is not None and actor.id == user.id
+    moved = live_feeds(user)
     events.password_changed.send(user, actor=actor)  # calendar feeds get new addresses (exporting/calendar)
+    if moved and not own:
+        user.feeds_rotated_at = utcnow()  # a reset: told at their next login (auth.views)
+    changes = {"password": "已修改" if own else "已重置"}
+    if moved:
+        changes["calendar_feeds"] = f"{moved}个订阅地址已更换"
+    audit.record(actor, "user.set_password", obj=user, org_id=user.org_id, changes=changes)
+    return moved
+
+
+def change_own_password(user: User, current, new, confirm) -> None:
+    """The user changes their own password: the current one first, the new one twice."""
+    errors = {}
+    mistake = current_password_mistake(user, current)
+    if mistake:
+        errors["current"] = mistake
+    if new != confirm:
+        errors["confirm"] = "两次输入的新密码不一致"
+    elif isinstance(new, str) and isinstance(current, str) and new == current and not mistake:
+        errors["new"] = "新密码不能与当前密码相同"
+    check_fields(errors, next(iter(errors.values()), ""))
+    try:
+        set_password(user, new, actor=user)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, {"new": exc.message}) from None
+
+
+def end_sessions(user: User) -> None:
+    """End every web session of the user, on every device and every copy of its cookies (记住我 too)."""
+    user.session_epoch += 1
+    db.session.flush()
 
 
 def deactivate_user(user: User, *, handover: User | None = None, actor: User | None = None) -> int:

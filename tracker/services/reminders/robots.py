@@ -121,8 +121,8 @@ _limiters: dict[str, FixedWindowRateLimiter] = {}
 
 
 def _limiter() -> FixedWindowRateLimiter:
-    """One fixed-window limiter per broker URL, its counts in Redis so every worker shares them (the limits package,
-    which Flask-Limiter counts logins with). Timeouts bound how long a Redis that is gone can hold a batch."""
+    """One fixed-window limiter per broker URL, its counts in Redis so every worker shares them (the limits package).
+    Timeouts bound how long a Redis that is gone can hold a batch."""
     url = current_app.config["CELERY"]["broker_url"]
     if url not in _limiters:
         timeout = min(5.0, current_app.config["ROBOT_TIMEOUT"])
