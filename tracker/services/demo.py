@@ -41,7 +41,7 @@ DEMO_USERS = [
 DEMO_PROFILES = {
     "office": ("党政办", "主任"), "secretary": ("镇党委", "书记"), "lead_law": ("镇党委", "政法委员"),
     "lead_gov": ("镇政府", "副镇长"), "sifa": ("司法所", "所长"), "zongzhi": ("综治中心", "专干"),
-    "liucun": ("刘村", "党总支书记"), "yunle": ("云乐村", "支书"), "lingzhi": ("灵芝村", "支书"),
+    "liucun": ("刘村", "党总支书记"), "yunlecun": ("云乐村", "支书"), "lingzhi": ("灵芝村", "支书"),
     "fuwu": ("便民服务中心", "工作人员"), "baidi_office": ("党政办", "主任"), "baidi_cadre": ("司法所", "干部"),
     "county": ("县委依法治县办", "督查员"), "county_office": ("县委依法治县办", "主任"),
 }
