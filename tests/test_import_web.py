@@ -75,6 +75,8 @@ def test_report_is_reviewed_before_anything_is_created(client, world):
     response = client.post(f"/imports/{session.id}", data=_review_data(session, token, "commit"))
     assert response.status_code == 302
     plan = db.session.scalar(select(Plan).where(Plan.year == 2024))
+    # The office lands on the new plan's page, its tasks ready to assign (issue 16).
+    assert response.headers["Location"].endswith(f"/plans?plan_id={plan.id}")
     tasks = db.session.scalars(select(PlanTask).where(PlanTask.plan_id == plan.id)).all()
     assert len(tasks) == total - 1  # one dropped
     edited = next(t for t in tasks if t.title == "学法规强宣传(已改)")
@@ -83,6 +85,23 @@ def test_report_is_reviewed_before_anything_is_created(client, world):
     db.session.refresh(session)
     assert session.status == "imported" and session.plan_id == plan.id
     assert client.get(f"/imports/{session.id}").status_code == 404
+
+
+def test_a_report_for_a_year_that_has_a_plan_is_refused_at_upload(client, world):
+    """A report makes a new plan: an existing one is named at once, not after the review (issue 16)."""
+    login(client, "office")
+    response = _upload(client, "云乐镇报告.txt", SEED.read_bytes(), year=2026)  # the world's plan year
+    assert "2026年计划已经存在" in response.get_data(as_text=True)  # on the upload form, beside the year
+    assert db.session.scalar(select(func.count()).select_from(ImportSession)) == 0
+
+
+def test_each_candidates_source_is_the_documents_sentence_as_written(client, world):
+    """So the office finds it by searching the document: its own ending (;) kept, nothing added."""
+    from tracker.services.importing.report import split_tasks
+    text = "强化行政执法监督，年内完成两轮评查；加强执法人员培训，全年不少于两次。"
+    sources = [c["source"] for c in split_tasks(text)]
+    assert sources and all(source in text for source in sources)  # "…评查。" (the old ending) is not in it
+    assert any("评查；" in source for source in sources)
 
 
 def test_review_refuses_an_empty_title_and_keeps_what_was_typed(client, world):

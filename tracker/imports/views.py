@@ -1,5 +1,14 @@
 """Upload, review and create: nothing is created from a document until the committee has reviewed it."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from tracker.imports.forms import ConfirmForm, ReviewForm, TableForm, UploadForm
@@ -86,9 +95,8 @@ def _anchor(action: str) -> str:
 
 
 def _after_import(plan) -> str:
-    if "plans.detail" in current_app.view_functions:
-        return url_for("plans.detail", plan_id=plan.id)
-    return url_for("exports.plan", plan_id=plan.id)
+    """The new plan's page, where its tasks wait to be assigned."""
+    return url_for("plans.index", plan_id=plan.id)
 
 
 def _review_table(session):

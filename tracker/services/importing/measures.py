@@ -40,7 +40,13 @@ TITLE_MAX = 60
 
 def sentences(text: str) -> list[str]:
     """Sentences, ended by 。！？；(the ending dropped)."""
-    return [s.strip() for s in re.split(r"[。！？!?；;]", text) if s.strip()]
+    return [s for s, _ in written_sentences(text)]
+
+
+def written_sentences(text: str) -> list[tuple[str, str]]:
+    """(sentence without its ending, the sentence exactly as written with it) pairs, so a source can be searched."""
+    pairs = [(m.group(1).strip(), m.group(0).strip()) for m in re.finditer(r"([^。！？!?；;]*)[。！？!?；;]?", text)]
+    return [(bare, written) for bare, written in pairs if bare]
 
 
 def clauses(sentence: str) -> list[str]:
@@ -93,7 +99,7 @@ def group_measures(text: str) -> list[dict]:
     """Measures in running text: each a list of clauses, its core clauses and its sentences."""
     groups: list[dict] = []
     pending_premise: list[str] = []
-    for sentence in sentences(text):
+    for sentence, written in written_sentences(text):
         parts = clauses(sentence)
         if parts:
             parts[0] = SUBJECT.sub("", parts[0]).strip() or parts[0]
@@ -117,10 +123,11 @@ def group_measures(text: str) -> list[dict]:
                     current["core"].append(clause)
                 if current["sentences"][-1] != sentence:
                     current["sentences"].append(sentence)
+                    current["written"].append(written)
                 continue
             groups.append({"clauses": pending_premise + [clause],
                            "core": [clause] if what in ("measure", "other") else [],
-                           "sentences": [sentence]})
+                           "sentences": [sentence], "written": [written]})
             pending_premise = []
     if pending_premise and groups:
         groups[-1]["clauses"].extend(pending_premise)

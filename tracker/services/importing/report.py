@@ -170,15 +170,14 @@ def split_tasks(text: str) -> list[dict]:
     out = []
     for group in measures.group_measures(" ".join(lines)):
         description = "，".join(group["clauses"])
-        out.append(_candidate(measures.title_of(group), description, "。".join(group["sentences"])))
+        out.append(_candidate(measures.title_of(group), description, "".join(group["written"])))
     return out
 
 
 def _candidate(title: str, description: str, source: str | None = None) -> dict:
+    """A task to review; `source` is the document's own words as written, so the office can search for them."""
     title = measures.clip(title)
     source = (source or description).strip()
-    if not source.endswith(("。", "!", "?", "!", "?")):
-        source += "。"
     return {"title": title, "report_section": suggest_section(title, description),
             "source": source[:SOURCE_MAX], "description": description.strip()[:2000]}
 

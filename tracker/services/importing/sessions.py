@@ -11,6 +11,7 @@ from tracker.services.importing import create, measures, read_report
 from tracker.services.importing.sections import suggest_section
 from tracker.services.importing.table import read_table
 from tracker.services.people.access import require_committee
+from tracker.services.plans import verbs as plans
 from tracker.services.plans.sections import clean_section
 from tracker.services.validation import TEXT_MAX, TITLE_MAX
 
@@ -27,6 +28,9 @@ def start_import(actor: User, filename: str, data: bytes, year) -> ImportSession
         payload = {"sheet": table["sheet"], "columns": table["columns"], "rows": table["rows"], "warnings": []}
         kind = "table"
     else:
+        if plans.plan_for(actor.org, year) is not None:  # a report makes a new plan: say so now, not at the end
+            message = f"{year}年计划已经存在;要补充任务,请用任务表(.xlsx)导入,或在计划页新建任务"
+            raise ValidationFailed(message, {"year": message}, action="import.start")
         parsed = read_report(name, data, year)
         candidates, themes = [], []
         for theme in parsed["themes"]:
