@@ -11,14 +11,12 @@ from tracker.models import CalendarFeed, PlanTask, User, task_co_owner, task_is_
 from tracker.models.types import utcnow
 from tracker.services import events
 from tracker.services.errors import NotFound, PermissionDenied
-from tracker.services.infra.safe_text import for_file
+from tracker.services.infra.safe_text import one_line  # RFC 5545 refuses controls in TEXT (§3.3.11)
 from tracker.services.people.orgs import visible_org_ids
 from tracker.services.tasks.deadlines import is_past_due
 from tracker.services.validation import YEAR_MAX, YEAR_MIN
 
 KINDS = ("personal", "org")
-# Controls RFC 5545 does not allow in TEXT (§3.3.11); CR and LF are left to icalendar, which escapes both as \n.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 ORG_FEED_ROLES = ("committee", "viewer")
 MAX_EVENTS = 5000
 # What secrets.token_urlsafe writes: anything else (NUL bytes, which PostgreSQL refuses) is never looked up.
@@ -93,18 +91,6 @@ def feed_tasks(feed: CalendarFeed) -> list[PlanTask]:
     return db.session.scalars(query.order_by(PlanTask.due_date, PlanTask.id).limit(MAX_EVENTS)).all()
 
 
-def _text(value: str) -> str:
-    """Text as a feed may carry it: without the controls that would make the file invalid (data stored before
-    the input rule, or written outside the app, must not break a phone's calendar)."""
-    return _CONTROLS.sub("", value)
-
-
-def _line(value: str) -> str:
-    """One line of text: a name or a title, its CR and LF made spaces (X-WR-CALNAME is written unescaped by
-    icalendar, which refuses a line break in it: a name with one took the feed down)."""
-    return " ".join(_text(value).replace("\r", " ").replace("\n", " ").split())
-
-
 def render_ics(feed: CalendarFeed, host: str, today: date) -> bytes:
     """The calendar (RFC 5545, written by icalendar): an all-day event per due date, reminded the afternoon before."""
     from icalendar import Alarm, Calendar, Event  # imported where a feed is written, not at start-up
@@ -112,21 +98,21 @@ def render_ics(feed: CalendarFeed, host: str, today: date) -> bytes:
     calendar = Calendar()
     for name, value in (("prodid", "-//rule-of-law-tracker//zh-CN"), ("version", "2.0"), ("calscale", "GREGORIAN"),
                         ("method", "PUBLISH"), ("x-wr-timezone", "Asia/Shanghai"), ("x-published-ttl", "PT6H"),
-                        ("x-wr-calname", _line(f"{user.name}的任务到期" if feed.kind == "personal"
+                        ("x-wr-calname", one_line(f"{user.name}的任务到期" if feed.kind == "personal"
                                                else f"{user.org.name}全部任务到期"))):
         calendar.add(name, value)
     calendar.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
     stamp = datetime.now(timezone.utc).replace(microsecond=0)
     for task in feed_tasks(feed):
         overdue = is_past_due(task.due_date, today)
-        summary = _line(f"{'【已逾期】' if overdue else '【到期】'}{task.title}")
+        summary = one_line(f"{'【已逾期】' if overdue else '【到期】'}{task.title}")
         details = [f"单位:{task.org.name}", f"主题:{task.theme.key} {task.theme.title}",
                    f"责任人:{task.owner.name if task.owner else '未交办'}", f"责任单位:{task.unit or '—'}",
                    f"状态:{task.status_label},进度{task.progress}%"]
         event = Event()
         for name, value in (("uid", f"task-{task.id}@{host}"), ("dtstamp", stamp), ("dtstart", task.due_date),
                             ("dtend", task.due_date + timedelta(days=1)), ("summary", summary),
-                            ("description", "\n".join(_line(d) for d in details)), ("transp", "TRANSPARENT")):
+                            ("description", "\n".join(one_line(d) for d in details)), ("transp", "TRANSPARENT")):
             event.add(name, value)
         alarm = Alarm()
         alarm.add("action", "DISPLAY")

@@ -37,6 +37,11 @@ def for_file(value) -> str:
     return _CONTROLS.sub("", _lines(str(value)))
 
 
+def one_line(value) -> str:
+    """A name, title or subject on one line: for_file's text with line breaks and runs of spaces made one space."""
+    return " ".join(for_file(value).split())
+
+
 def cell(value):
     """A spreadsheet cell (xlsx or CSV): text is made writable and kept text, other values pass unchanged."""
     if not isinstance(value, str):

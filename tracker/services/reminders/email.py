@@ -8,7 +8,7 @@ from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 from flask import current_app
 
-from tracker.services.infra.safe_text import for_file
+from tracker.services.infra.safe_text import for_file, one_line
 
 CRLF = "\r\n"
 # Refusals of one message: the server is fine and the connection stays usable for the rest of the batch.
@@ -23,11 +23,6 @@ class MailServerDown(Exception):
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _FOLD = re.compile(r"\r\n[ \t]")  # a folded header line (RFC 5322 §2.2.3): the only line break a header may hold
 _ADDRESS = re.compile(r"[^\s@<>()\[\],;:\"\\]+@[^\s@<>()\[\],;:\"\\]+")
-
-
-def one_line(text: str) -> str:
-    """The text with every control character (CR and LF among them) and run of spaces made one space."""
-    return " ".join(_CONTROLS.sub(" ", text or "").split())
 
 
 def mailbox(name: str, address: str) -> str:
