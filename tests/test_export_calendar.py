@@ -2,6 +2,7 @@
 from datetime import date
 
 import icalendar
+import segno
 
 from tests.factories import csrf_token
 from tests.import_fixtures import login
@@ -84,3 +85,18 @@ def test_committee_feed_of_all_and_only_for_committee_or_viewer(client, world):
                            follow_redirects=True)
     assert "只有党政办和督查人员" in response.get_data(as_text=True)
     assert db.session.query(CalendarFeed).filter_by(kind="org", user_id=get_user("cadre").id).count() == 0
+
+
+def test_page_offers_webcal_link_and_server_drawn_qr_of_the_feed_address(client, world):
+    login(client, "cadre")
+    page = client.get("/exports/calendar").get_data(as_text=True)
+    assert "<svg" not in page and "webcal://" not in page  # no feed yet: nothing to scan
+    url, _ = _feed_url(client)
+    page = client.get("/exports/calendar").get_data(as_text=True)
+    address = f"http://localhost{url}"
+    assert f'href="webcal://localhost{url}"' in page
+    # The same address drawn by segno on its own must give the very SVG on the page: the code's payload is the feed.
+    expected = segno.make_qr(address, error="m").svg_inline(scale=4, border=4, title="订阅地址二维码")
+    assert expected in page and page.count("<svg") == 1
+    assert segno.make_qr(address + "x", error="m").svg_inline(scale=4, border=4, title="订阅地址二维码") not in page
+    assert "<script" not in page.split("<svg", 1)[1].split("</svg>", 1)[0]

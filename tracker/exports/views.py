@@ -1,6 +1,7 @@
 """The ledger as Excel/CSV, evidence packs built in the background, and secret calendar feeds."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from tracker.exports.forms import FeedForm, PackForm
 from tracker.services.calendar.clock import today
@@ -115,12 +116,17 @@ def pack_download(job_id):
 @bp.route("/calendar")
 @login_required
 def calendar_page():
-    links, rotated = {}, {}
+    links, rotated, webcal, qr = {}, {}, {}, {}
     for kind in calendar.KINDS:
         feed = calendar.feed_of(current_user, kind)
         links[kind] = url_for("calendar_feeds.feed", token=feed.token, _external=True) if feed else None
         rotated[kind] = feed.created_at if feed and feed.renewed_because == "password" else None
+        if links[kind]:
+            webcal[kind] = calendar.webcal_url(links[kind])
+            # segno writes the SVG itself from the address, which is our own url_for output: nothing to escape.
+            qr[kind] = Markup(calendar.qr_svg(links[kind]))
     return render_template("exports/calendar.html", links=links, rotated=rotated, form=FeedForm(),
+                           webcal=webcal, qr=qr,
                            may_org=current_user.role in calendar.ORG_FEED_ROLES)
 
 

@@ -3,6 +3,7 @@ import re
 import secrets
 from datetime import date, datetime, timedelta, timezone
 
+import segno
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
@@ -21,6 +22,20 @@ ORG_FEED_ROLES = ("committee", "viewer")
 MAX_EVENTS = 5000
 # What secrets.token_urlsafe writes: anything else (NUL bytes, which PostgreSQL refuses) is never looked up.
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+# Module size and quiet zone of the feed address's QR code: big enough for a phone camera off a screen or a printout.
+QR_SCALE, QR_BORDER = 4, 4
+
+
+def webcal_url(url: str) -> str:
+    """The feed address with its scheme replaced by webcal://, which phones open in their calendar app on a tap."""
+    return "webcal://" + url.split("://", 1)[-1]
+
+
+def qr_svg(url: str) -> str:
+    """The address as a QR code in inline SVG, drawn on the server so the page needs no script or outside service."""
+    return segno.make_qr(url, error="m").svg_inline(scale=QR_SCALE, border=QR_BORDER, title="订阅地址二维码")
 
 
 def feed_of(user: User, kind: str) -> CalendarFeed | None:
