@@ -8,13 +8,14 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
+from tests.factories import PASSWORD, csrf_token
 from tracker.extensions import db
 from tracker.models import AuditEntry, PlanTask, TaskRequest
 from tracker.models.types import recorded_at
 from tracker.services.people.users import get_user
 from tracker.services.plans import carry_over
 from tracker.services.rankings import bulletin
-from tracker.services.rankings.ranking import boards, rank, Row
+from tracker.services.rankings.ranking import Row, boards, rank
 from tracker.services.rankings.rates import (
     as_percent,
     counted_sql,
@@ -25,7 +26,6 @@ from tracker.services.rankings.rates import (
 )
 from tracker.services.tasks import requests
 from tracker.services.tasks import verbs as tasks
-from tests.factories import PASSWORD, csrf_token
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -287,6 +287,11 @@ def test_the_county_page_shows_a_dash_for_a_township_without_tasks(client, ranke
     login(client, "county_office")
     html = client.get("/bulletin").get_data(as_text=True)  # the county ranks its townships by default
     assert "按单位(下级)" in html and "白地镇" in html and "—" in html
+    town = db.session.get(PlanTask, ranked["t1"].id).org
+    link = f"/bulletin?year=2026&amp;org={town.id}&amp;by=unit"
+    assert link in html  # each township opens its own ranking, which the county may see by owner too
+    inner = client.get(f"/bulletin?year=2026&org={town.id}&by=owner").get_data(as_text=True)
+    assert "cadre2姓名" in inner and "返回旌德县的排名" in inner
 
 
 def test_a_cadre_asking_the_page_by_owner_is_refused_and_audited(client, ranked):
