@@ -159,6 +159,10 @@ EXPECTED = {
     ("api.cancel", "POST"):                     "O+ L3 C3 V3 X4",
     ("api.urge_task", "POST"):                  "O+ L+ C3 V3 X4",
     ("api.download_evidence", "GET"):           "O+ L+ C+ V+ X4",
+    # Rankings by owner (issue 17.4): the organisation's committee and leaders and the county; cadres by unit only.
+    ("api.list_rankings", "GET"):               "O+ L+ C3 V+ X4",
+    ("bulletins.index", "GET"):                 "O+ L+ C3 V+ X4",
+    ("bulletins.download", "GET"):              "O+ L+ C3 V+ X4",
 }
 
 
@@ -457,6 +461,10 @@ ROUTES = {
     "api.cancel": (lambda s: {"task_id": s.task.id}, lambda s: {"reason": "重复任务"}),
     "api.urge_task": (lambda s: {"task_id": s.task.id}, lambda s: {"message": "请抓紧"}),
     "api.download_evidence": (lambda s: {"evidence_id": s.evidence_id}, None),
+    "api.list_rankings": (lambda s: {"year": 2026, "by": "owner", "org": s.town.id}, None),
+    "bulletins.index": (lambda s: {"year": 2026, "by": "owner", "org": s.town.id}, None),
+    "bulletins.download": (lambda s: {"year": 2026, "by": "owner", "org": s.town.id, "kind": "quarter",
+                                      "number": 4}, None),
 }
 
 

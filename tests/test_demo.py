@@ -67,10 +67,10 @@ def counts() -> dict:
 
 # ───────────────────────── organisations and people ─────────────────────────
 
-def test_county_with_two_townships(demo):
+def test_county_with_three_townships(demo):
     county = org("旌德县")
     assert county.parent_id is None
-    assert sorted(o.name for o in county.children) == ["云乐镇", "白地镇"]
+    assert sorted(o.name for o in county.children) == ["三溪镇", "云乐镇", "白地镇"]
     assert org("旌德县/云乐镇").contains(org("旌德县/云乐镇")) and county.contains(org("旌德县/白地镇"))
     assert not org("旌德县/云乐镇").contains(org("旌德县/白地镇"))
 
@@ -112,7 +112,9 @@ def test_demo_users_see_what_their_organisation_allows(demo, client):
 
     assert visible("office") == [("云乐镇", 2024), ("云乐镇", TODAY.year)]
     assert visible("baidi_office") == [("白地镇", TODAY.year)]
-    assert visible("county") == sorted([("云乐镇", 2024), ("云乐镇", TODAY.year), ("白地镇", TODAY.year)])
+    assert visible("sanxi_office") == [("三溪镇", TODAY.year)]
+    assert visible("county") == sorted([("云乐镇", 2024), ("云乐镇", TODAY.year), ("白地镇", TODAY.year),
+                                        ("三溪镇", TODAY.year)])
 
 
 # ───────────────────────── the 2024 plan ─────────────────────────
@@ -263,10 +265,27 @@ def test_second_township_has_a_plan_of_its_own(demo):
     assert all(t.owner.org.name == "白地镇" for t in baidi)
 
 
+def test_third_township_has_tasks_in_each_state_the_rankings_tell_apart(demo, client):
+    """三溪镇: done on time, done late, overdue, open; the county's ranking by township compares three."""
+    sanxi = tasks_of(plan(TODAY.year, "旌德县/三溪镇"))
+    assert Counter(t.status for t in sanxi)["done"] == 2
+    assert sum(is_overdue(t, TODAY) for t in sanxi) == 1 and sum(not t.is_closed for t in sanxi) == 2
+    token = client.post("/api/v1/auth/token",
+                        json={"username": "county_office", "password": DEMO_PASSWORD}).get_json()["token"]
+    body = client.get(f"/api/v1/rankings?year={TODAY.year}&by=org",
+                      headers={"Authorization": f"Bearer {token}"}).get_json()
+    rows = {i["name"]: i for i in body["items"]}
+    assert set(rows) == {"云乐镇", "白地镇", "三溪镇"}
+    assert (rows["三溪镇"]["tasks"], rows["三溪镇"]["done"], rows["三溪镇"]["done_on_time"],
+            rows["三溪镇"]["overdue"]) == (4, 2, 1, 1)
+    assert len({(i["on_time_rate"], i["completion_rate"]) for i in body["items"]}) == 3  # they differ
+
+
 # ───────────────────────── idempotence ─────────────────────────
 
 def test_load_demo_twice_adds_nothing(demo):
     assert demo["tasks_2024"] >= 15 and demo["tasks_current"] >= 10 and demo["tasks_baidi"] >= 1
+    assert demo["tasks_sanxi"] == 4
     before = counts()
     again = load_demo(TODAY)
     db.session.commit()

@@ -57,11 +57,11 @@ def _pages(town, plan, task) -> dict[str, list[str]]:
                    "/review", "/reports", f"/reports/{town.id}/{year}/baseline", f"/reports/{town.id}/catalogue",
                    "/exports/", f"/exports/plans/{plan.id}", "/exports/calendar", "/users/", "/notices/",
                    "/notices/log", "/notices/rules", "/notices/recurring", "/imports/",
-                   f"/plans/{plan.id}/tasks/new", "/help", "/help/office", "/help/cadre"],
+                   f"/plans/{plan.id}/tasks/new", "/help", "/help/office", "/help/cadre", "/bulletin?by=owner"],
         "lead_law": ["/", "/review", "/dashboard", f"/tasks/{task.id}"],
-        "liucun": ["/", "/tasks", "/notices/"],
+        "liucun": ["/", "/tasks", "/notices/", "/bulletin"],
         "county_office": ["/notices/calendar", "/dashboard"],
-        "county": ["/", "/dashboard", "/reports", "/tasks"],
+        "county": ["/", "/dashboard", "/reports", "/tasks", "/bulletin"],
     }
 
 

@@ -157,3 +157,32 @@ def test_dashboard_breakdowns_agree_with_the_tasks_in_a_fixed_number_of_statemen
     assert [t.title for t in board.overdue] == sorted(
         (t.title for t in every if light(t, TODAY) == "red"), key=lambda s: next(
             (x.due_date, x.id) for x in every if x.title == s))
+
+
+def test_rankings_statement_count_does_not_grow_with_tasks(world, api):
+    """Rankings by unit, owner and organisation (issue 17.4) are set-based: 2 tasks or 20, done or not,
+    each on a due date of its own, cost the same statements."""
+    from datetime import date, timedelta
+
+    from tracker.services.tasks import requests
+
+    def add(n, offset):
+        for i in range(n):
+            task = world.task(title=f"排名任务{offset + i}", owner=("cadre", "cadre2", "cadre3")[i % 3],
+                              co_owners=[], unit=("司法所", "综治中心", "党政办", "刘村")[i % 4],
+                              due_date=date(2026, 3, 1) + timedelta(days=7 * (offset + i)))
+            if i % 2:
+                requests.request_completion(get_user(task.owner.username), task, "已完成")
+                requests.review(get_user("office"), task, True, "")
+        db.session.commit()
+
+    queries = [("office", "/rankings?year=2026&by=unit"), ("office", "/rankings?year=2026&by=owner"),
+               ("county_office", "/rankings?year=2026&by=org")]
+    add(2, 0)
+    few = {q: _statements_for(api(who), q) for who, q in queries}
+    add(20, 2)
+    many = {q: _statements_for(api(who), q) for who, q in queries}
+    assert few["/rankings?year=2026&by=unit"][1]["total"]["tasks"] == 2
+    assert many["/rankings?year=2026&by=unit"][1]["total"]["tasks"] == 22
+    assert many["/rankings?year=2026&by=org"][1]["items"][0]["done"] == 11
+    assert {q: n for q, (n, _) in many.items()} == {q: n for q, (n, _) in few.items()}

@@ -15,9 +15,10 @@ PAGES = {
     "office": ["/", "/tasks?per_page=100", "/tasks?per_page=100&light=green&sort=-progress",
                "/plans?per_page=100", "/dashboard", "/review?per_page=100", "/users/?per_page=100"],
     "leader": ["/", "/review?per_page=100", "/dashboard"],
-    "cadre": ["/", "/tasks?per_page=100"],
-    "viewer": ["/dashboard", "/tasks?per_page=100", "/plans?per_page=100"],
+    "cadre": ["/", "/tasks?per_page=100", "/bulletin"],
+    "viewer": ["/dashboard", "/tasks?per_page=100", "/plans?per_page=100", "/bulletin"],
 }
+PAGES["office"] += ["/bulletin?year=2026&by=owner", "/bulletin?year=2026&by=unit"]  # 通报排名 (issue 17.4)
 
 
 def _add(world, n, start):

@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.account.views import bp as account
     from tracker.api import bp as api
     from tracker.auth.views import bp as auth
+    from tracker.bulletins import bp as bulletins
     from tracker.dashboard.views import bp as dashboard
     from tracker.exports.views import bp as exports
     from tracker.exports.views import feeds
@@ -98,7 +99,7 @@ def register_blueprints(app: Flask) -> None:
 
     csrf.exempt(api)
     for blueprint in (auth, home, api, task_pages, plans, dashboard, review, users_admin, reports, imports,
-                      exports, feeds, reminders, help_pages, account):
+                      exports, feeds, reminders, help_pages, account, bulletins):
         app.register_blueprint(blueprint)
 
 

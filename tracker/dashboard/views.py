@@ -7,6 +7,7 @@ from tracker.services.calendar.clock import today
 from tracker.services.dashboard import summary as dashboard
 from tracker.services.dashboard.year_turn import year_turn
 from tracker.services.plans.sections import sections_for
+from tracker.services.rankings.ranking import year_rates
 from tracker.services.tasks.lights import LIGHT_LABELS
 from tracker.services.validation import as_year
 from tracker.web import roles_required
@@ -35,5 +36,5 @@ def index():
                            status_labels=STATUS_LABELS,
                            light_labels=LIGHT_LABELS, per_org=len(data.orgs) > 1, countdown=countdown,
                            section_titles=sections_for(current_user.org, year),
-                           year_turn=year_turn(current_user, day),
+                           year_turn=year_turn(current_user, day), rates=year_rates(current_user, year, day),
                            tasks_url=url_for("task_pages.index"))  # each breakdown cell adds its filters to it

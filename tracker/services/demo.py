@@ -1,4 +1,4 @@
-"""The demo year: 旌德县 with 云乐镇 and 白地镇, users of every role, the 2024 plan with a year of
+"""The demo year: 旌德县 with 云乐镇, 白地镇 and 三溪镇, users of every role, the 2024 plan with a year of
 history and the current year's plan carried over from it, with deadlines around today."""
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -10,6 +10,7 @@ from tracker.extensions import db
 from tracker.models import Organisation, PlanTask, User
 from tracker.models.types import recorded_at
 from tracker.services.calendar.clock import local_zone
+from tracker.services.calendar.workdays import add_workdays, sub_workdays
 from tracker.services.people import orgs, users
 from tracker.services.plans import carry_over as carrying
 from tracker.services.plans import verbs as plans
@@ -36,6 +37,8 @@ DEMO_USERS = [
     ("fuwu", "胡婷", "cadre", "旌德县/云乐镇", "便民服务中心工作人员"),
     ("baidi_office", "赵丽", "committee", "旌德县/白地镇", "白地镇党政办主任"),
     ("baidi_cadre", "孙伟", "cadre", "旌德县/白地镇", "白地镇司法所干部"),
+    ("sanxi_office", "钱芳", "committee", "旌德县/三溪镇", "三溪镇党政办主任"),
+    ("sanxi_cadre", "郑浩", "cadre", "旌德县/三溪镇", "三溪镇综治中心干部"),
 ]
 # 所在单位 and 职务 of the demo's people, as the 留痕 trail shows them beside their names.
 DEMO_PROFILES = {
@@ -43,6 +46,7 @@ DEMO_PROFILES = {
     "lead_gov": ("镇政府", "副镇长"), "sifa": ("司法所", "所长"), "zongzhi": ("综治中心", "专干"),
     "liucun": ("刘村", "党总支书记"), "yunlecun": ("云乐村", "支书"), "lingzhi": ("灵芝村", "支书"),
     "fuwu": ("便民服务中心", "工作人员"), "baidi_office": ("党政办", "主任"), "baidi_cadre": ("司法所", "干部"),
+    "sanxi_office": ("党政办", "主任"), "sanxi_cadre": ("综治中心", "干部"),
     "county": ("县委依法治县办", "督查员"), "county_office": ("县委依法治县办", "主任"),
 }
 
@@ -182,11 +186,47 @@ def _load_baidi(people: dict[str, User], today: date) -> int:
     return len(rows)
 
 
+# 三溪镇's tasks, one in each state the rankings tell apart: (title, unit, due, request, decision) with the due
+# date in working days from today and the completion request in working days from the due date.
+SANXI_TASKS = [
+    ("开展“八五”普法终期自查", "司法所", -8, -2, "approved"),  # done on time
+    ("整理村级法律顾问服务台账", "司法所", -15, 4, "approved"),  # done, asked for 4 working days late
+    ("排查化解矛盾纠纷隐患", "综治中心", -3, None, None),  # overdue
+    ("完善网格员培训记录", "综治中心", 15, None, None),  # open, on track
+]
+
+
+def _load_sanxi(people: dict[str, User], today: date) -> int:
+    """A third township, so that the county's rankings by township compare something (issue 17.5)."""
+    office = people["sanxi_office"]
+    if plans.plan_for(office.org, today.year) is not None:
+        return 0
+    with recorded_at(_at(sub_workdays(today, 40), 9)):
+        plan = plans.create_plan(office.org, today.year, f"三溪镇{today.year}年法治政府建设工作计划",
+                                 [("1", "深化法治宣传教育"), ("2", "推进基层依法治理")], actor=office)
+    for i, (title, unit, due_in, asked_in, decision) in enumerate(SANXI_TASKS):
+        due = add_workdays(today, due_in) if due_in > 0 else sub_workdays(today, -due_in)
+        with recorded_at(_at(sub_workdays(today, 30), 9)):
+            task = tasks.create_task(office, plan, {
+                "theme": "1" if i % 2 == 0 else "2", "title": title, "report_section": 5 if i % 2 else 1,
+                "owner": "sanxi_cadre", "lead": office.username, "unit": unit,
+                "start_date": sub_workdays(today, 30), "due_date": due})
+        events = [(sub_workdays(today, 20), 0, "update", {"percent": 40, "note": "已按计划启动,正在推进。"})]
+        if asked_in is not None:
+            asked = add_workdays(due, asked_in) if asked_in > 0 else sub_workdays(due, -asked_in)
+            events.append((asked, 1, "request", {"kind": "completion", "by": "sanxi_cadre",
+                                                 "note": "各项工作已完成,材料已上传,申请办结。"}))
+            events.append((min(add_workdays(asked, 1), today), 2, "decision",
+                           {"decided_by": office.username, "decision": decision, "comment": "同意办结。"}))
+        _replay(task, events, people)
+    return len(SANXI_TASKS)
+
+
 def load_demo(today: date) -> dict:
     """Create whatever part of the demo is missing; returns counts of what was added."""
     people = _users()
     added = {"tasks_2024": _load_2024(people), "tasks_current": _load_current(people, today),
-             "tasks_baidi": _load_baidi(people, today)}
+             "tasks_baidi": _load_baidi(people, today), "tasks_sanxi": _load_sanxi(people, today)}
     report_demo.load_baseline(people["office"], people["office"].org)  # not a task count: kept out of `added`
     db.session.flush()
     return added

@@ -87,3 +87,15 @@ def require_reviewer(user: User, task: PlanTask, action: str) -> None:
 def is_calendar_keeper(user: User) -> bool:
     """The committee of a top-level organisation (no parent) keeps the working-day calendar."""
     return user.role == "committee" and user.org.parent_id is None
+
+
+def may_rank(user: User, org: Organisation, by: str) -> bool:
+    """Who sees which ranking of an organisation (issue 17.4): cadres by unit only; by owner the organisation's
+    committee and leaders, and those of an organisation above it (the county over its townships)."""
+    if not can_read_org(user, org):
+        return False
+    if by == "unit":
+        return True
+    if user.role == "cadre":
+        return False
+    return by == "org" or org.id != user.org_id or user.role in ("committee", "leader")
