@@ -1,125 +1,19 @@
-"""The draft as a Word file in the usual 公文 layout (GB/T 9704-2012): A4, 22 lines of 28 characters,
-方正小标宋简体 title, 仿宋_GB2312 body, 黑体 and 楷体_GB2312 headings, page numbers in the footer."""
+"""The draft as a Word file in the usual 公文 layout (the page form is infra/gongwen's, shared with the 督办单)."""
 from io import BytesIO
 
-from docx import Document
 from docx.enum.section import WD_SECTION
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
+from docx.enum.text import WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from tracker.models import ReportDraft
-from tracker.services.reporting.annex import ANNEX_TITLE, COLUMNS
+from tracker.services.infra import gongwen
+from tracker.services.infra.gongwen import BODY_FONT, BODY_SIZE, H1_FONT, LINE, TITLE_FONT, fonts
 from tracker.services.infra.safe_text import for_file
+from tracker.services.reporting.annex import ANNEX_TITLE, COLUMNS
 from tracker.services.reporting.render import blocks
 
-TITLE_FONT, BODY_FONT, H1_FONT, H2_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
-TITLE_SIZE, BODY_SIZE = Pt(22), Pt(16)  # 二号, 三号
-# GB/T 9704 §5.2.2: "一般每面排22行,每行排28个字". The 225 mm type area / 22 lines ≈ 28.95 pt per line;
-# the 156 mm width holds 28 characters of 三号 (16 pt). (The issue's "28 lines of 22 characters" swaps them.)
-LINE = Pt(28.95)
-CHARS = 28
 COLUMN_WIDTHS_MM = (12, 56, 22, 22, 30, 16)  # the annex table across the 158 mm type area
-# 28 characters of 16 pt need 158.05 mm, 2 mm more than the nominal 156 mm type area: a character wider than
-# the grid's pitch takes two cells in LibreOffice (14 a line), so the type area is widened to 158.2 mm with
-# the 订口 (left margin) at 27 mm, inside the standard's 28 ± 1 mm, and the right margin at 24.8 mm.
-MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(27), "right": Mm(24.8)}
-TYPE_WIDTH_MM = 210 - 27 - 24.8
-
-
-def _fonts(style_or_run, name: str, size, bold: bool = False) -> None:
-    """Set the font for Latin and East Asian text; w:eastAsia is what Word reads for Chinese."""
-    font = style_or_run.font
-    font.name, font.size, font.bold = name, size, bold
-    element = style_or_run.element
-    rpr = element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        rfonts.set(qn(attr), name)
-
-
-def _style(doc, name: str, font: str, size, *, bold=False, align=None, indent=True):
-    try:
-        style = doc.styles[name]
-    except KeyError:
-        from docx.enum.style import WD_STYLE_TYPE
-        style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = doc.styles["Normal"]
-    _fonts(style, font, size, bold)
-    fmt = style.paragraph_format
-    fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, LINE
-    fmt.space_before = fmt.space_after = Pt(0)
-    fmt.first_line_indent = Pt(32) if indent else Pt(0)  # two characters of 三号
-    if align is not None:
-        fmt.alignment = align
-    return style
-
-
-def _page_number(footer, align) -> None:
-    """"— 1 —" in a footer, from a PAGE field so Word numbers every page (GB/T 9704 §7.5: odd right, even left)."""
-    paragraph = footer.paragraphs[0]
-    paragraph.alignment = align
-    # One character in from the edge, as the standard places it.
-    if align == WD_ALIGN_PARAGRAPH.RIGHT:
-        paragraph.paragraph_format.right_indent = Pt(14)
-    else:
-        paragraph.paragraph_format.left_indent = Pt(14)
-    _fonts(paragraph.add_run("— "), "宋体", Pt(14))
-    run = paragraph.add_run()
-    _fonts(run, "宋体", Pt(14))
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
-        if kind:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
-        elif text.strip() == "PAGE":
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = text
-            run._r.append(instr)
-        else:
-            t = OxmlElement("w:t")
-            t.text = text
-            run._r.append(t)
-    _fonts(paragraph.add_run(" —"), "宋体", Pt(14))
-
-
-def _grid(section) -> None:
-    """The character grid: 22 lines of 28 characters (w:docGrid linesAndChars), as GB/T 9704 §5.2.2 asks."""
-    sect_pr = section._sectPr
-    grid = sect_pr.find(qn("w:docGrid"))
-    if grid is None:
-        grid = OxmlElement("w:docGrid")
-        sect_pr.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
-    grid.set(qn("w:linePitch"), str(int(LINE.pt * 20)))  # twentieths of a point
-    # charSpace widens each character so that 28 fill the type area: (width / 28 − font size) in 1/4096 pt.
-    width = Mm(TYPE_WIDTH_MM).pt
-    grid.set(qn("w:charSpace"), str(max(0, int((width / CHARS - BODY_SIZE.pt) * 4096))))
-
-
-def _language(doc) -> None:
-    """zh-CN for the document's default run properties (Word's proofing and line breaking read it)."""
-    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    for attr in ("w:val", "w:eastAsia"):
-        lang.set(qn(attr), "zh-CN")
-
-
-def _off_grid(style) -> None:
-    """Text that is not 三号 body text (the 二号 title, the table) keeps its own spacing, off the character grid:
-    a character wider than the grid's pitch would take two cells."""
-    ppr = style.element.get_or_add_pPr()
-    snap = OxmlElement("w:snapToGrid")
-    snap.set(qn("w:val"), "0")
-    ppr.append(snap)
 
 
 def _annex(doc, draft: ReportDraft, styles) -> None:
@@ -129,9 +23,9 @@ def _annex(doc, draft: ReportDraft, styles) -> None:
     grid.set(qn("w:type"), "lines")
     grid.attrib.pop(qn("w:charSpace"), None)
     heading = doc.add_paragraph(style=styles["annex"])
-    _fonts(heading.add_run("附件"), H1_FONT, BODY_SIZE)
+    fonts(heading.add_run("附件"), H1_FONT, BODY_SIZE)
     caption = doc.add_paragraph(style=styles["title"])
-    _fonts(caption.add_run(ANNEX_TITLE.split("：", 1)[1]), TITLE_FONT, Pt(18))
+    fonts(caption.add_run(ANNEX_TITLE.split("：", 1)[1]), TITLE_FONT, Pt(18))
     table = doc.add_table(rows=1, cols=len(COLUMNS))
     table.style = doc.styles["Table Grid"]
     table.autofit = False
@@ -141,7 +35,7 @@ def _annex(doc, draft: ReportDraft, styles) -> None:
             paragraph.style = styles["cell"]
             paragraph.paragraph_format.first_line_indent = Pt(0)
             paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-            _fonts(paragraph.add_run(value), BODY_FONT, Pt(12), bold=values is COLUMNS)
+            fonts(paragraph.add_run(value), BODY_FONT, Pt(12), bold=values is COLUMNS)
     for column, width in zip(table.columns, COLUMN_WIDTHS_MM):
         for cell in column.cells:
             cell.width = Mm(width)
@@ -149,48 +43,13 @@ def _annex(doc, draft: ReportDraft, styles) -> None:
 
 def build(draft: ReportDraft, *, achievements_only: bool = False):
     """A python-docx Document of the draft as it stands (edits included)."""
-    doc = Document()
-    section = doc.sections[0]
-    section.start_type = WD_SECTION.NEW_PAGE
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = MARGINS["top"], MARGINS["bottom"]
-    section.left_margin, section.right_margin = MARGINS["left"], MARGINS["right"]
-    section.footer_distance = Mm(28) - Mm(7)
-    _style(doc, "Normal", BODY_FONT, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-    styles = {
-        "title": _style(doc, "公文标题", TITLE_FONT, TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False),
-        "addressee": _style(doc, "主送机关", BODY_FONT, BODY_SIZE, indent=False),
-        "h1": _style(doc, "一级标题", H1_FONT, BODY_SIZE),
-        "h2": _style(doc, "二级标题", H2_FONT, BODY_SIZE),
-        "p": _style(doc, "公文正文", BODY_FONT, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.JUSTIFY),
-        # 署名 and 成文日期 right-aligned, four characters in from the right edge (GB/T 9704 §7.3.5.1).
-        "signature": _style(doc, "发文机关署名", BODY_FONT, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False),
-        "date": _style(doc, "成文日期", BODY_FONT, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False),
-        "annex": _style(doc, "附件", H1_FONT, BODY_SIZE, indent=False),
-    }
-    styles["cell"] = _style(doc, "表格文字", BODY_FONT, Pt(12), indent=False)
-    for key in ("title", "cell"):
-        _off_grid(styles[key])
-    for key in ("signature", "date"):
-        styles[key].paragraph_format.right_indent = Pt(64)
-    for key in ("h1", "h2"):  # a heading never ends a page without its first paragraph
-        styles[key].paragraph_format.keep_with_next = True
-    # The title takes more room than one body line; keep its lines exact at the title size.
-    styles["title"].paragraph_format.line_spacing = Pt(36)
-    styles["title"].paragraph_format.space_after = LINE
-    _grid(section)
-    _language(doc)
-    doc.settings.odd_and_even_pages_header_footer = True
-    _page_number(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)
-    _page_number(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
+    doc, styles = gongwen.document()
     items = blocks(draft, achievements_only=achievements_only)
     for i, block in enumerate(items):
-        paragraph = doc.add_paragraph(style=styles[block.kind])
+        # for_file: lxml refuses control characters (issue 18.2)
+        paragraph = gongwen.add(doc, styles, block.kind, for_file(block.text))
         if block.kind == "signature" and items[i - 1].kind != "signature":
             paragraph.paragraph_format.space_before = LINE * 2  # two blank lines below the body
-        run = paragraph.add_run(for_file(block.text))  # lxml refuses control characters (issue 18.2)
-        font = {"title": TITLE_FONT, "h1": H1_FONT, "h2": H2_FONT}.get(block.kind, BODY_FONT)
-        _fonts(run, font, TITLE_SIZE if block.kind == "title" else BODY_SIZE)
     if draft.annex and not achievements_only:
         _annex(doc, draft, styles)
     props = doc.core_properties
