@@ -1,0 +1,328 @@
+"""督办单 (issue 17.3): numbered per issuing organisation and year, issued from the task's organisation or one
+above it, answered by the owner, overdue by one rule and escalated by the sweep, downloadable as a 公文."""
+import io
+import threading
+from datetime import date
+
+import pytest
+from docx import Document
+from sqlalchemy import func, select, text
+
+from tests.reminders_fixtures import notices, quiet_queue  # noqa: F401
+from tests.test_statement_counts import count_statements
+from tracker.extensions import db
+from tracker.models import AuditEntry, Notification, Organisation, Supervision, SupervisionCounter
+from tracker.services.calendar.clock import to_local
+from tracker.services.errors import Conflict, PermissionDenied, ValidationFailed
+from tracker.services.people import orgs
+from tracker.services.people.users import get_user
+from tracker.services.reminders import compose
+from tracker.services.reminders.sweep import run_sweep
+from tracker.services.supervision import numbering, queries, rules, verbs
+
+TODAY = date(2026, 11, 25)  # the suite's FIXED_TODAY, a Wednesday
+
+
+def _issue(api, task, who="county_office", message="请加快推进并书面报告", days=3):
+    return api(who).post(f"/tasks/{task.id}/supervision", json={"message": message, "respond_within_days": days})
+
+
+def _audit(action):
+    db.session.rollback()
+    return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+
+
+# --- numbering ---------------------------------------------------------------------------------------------
+
+def test_the_county_issues_a_numbered_notice_on_a_township_task(app, world, api):
+    task = world.task()
+    response = _issue(api, task)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["number"] == "旌督〔2026〕1号"
+    assert body["task_id"] == task.id and body["issued_by"] == "county_office" and body["status"] == "open"
+    # 3 working days after Wed 25 Nov 2026: Thu, Fri, Mon.
+    assert body["respond_by"] == "2026-11-30" and body["issuer_org"] == "旌德县"
+    second = _issue(api, world.task(title="第二项")).get_json()
+    assert second["number"] == "旌督〔2026〕2号"
+
+
+def test_sequences_are_per_issuing_organisation_and_per_year_with_the_short_name(app, world, api):
+    task = world.task()
+    assert _issue(api, task).get_json()["number"] == "旌督〔2026〕1号"
+    assert _issue(api, task, who="office").get_json()["number"] == "云督〔2026〕1号"  # the township's own count
+    town = db.session.get(Organisation, task.org_id)
+    orgs.set_short_name(get_user("office"), town, "云乐")
+    db.session.commit()
+    assert _issue(api, task, who="office").get_json()["number"] == "云乐督〔2026〕2号"
+    app.config["FIXED_TODAY"] = date(2027, 1, 4)
+    assert _issue(api, task).get_json()["number"] == "旌督〔2027〕1号"  # a new year starts at 1
+    assert db.session.get(SupervisionCounter, (task.org.parent_id, 2026)).last_seq == 1
+
+
+def test_the_short_name_falls_back_to_the_first_character_and_is_checked(app, world):
+    town = orgs.resolve_org("云乐镇")
+    assert town.abbreviation == "云"
+    for bad in ("云 乐", "〔云〕", "七个字的单位简称"):
+        with pytest.raises(ValidationFailed):
+            orgs.set_short_name(None, town, bad)
+        db.session.rollback()
+    with pytest.raises(PermissionDenied):
+        orgs.set_short_name(get_user("county_office"), town, "乐")
+    db.session.rollback()
+    orgs.set_short_name(None, town, "乐")
+    orgs.set_short_name(None, town, "")
+    db.session.commit()
+    assert town.short_name is None and town.abbreviation == "云"
+    assert [e.changes["short_name"] for e in _audit("org.short_name")] == [["", "乐"], ["乐", ""]]
+
+
+def test_the_counter_and_the_unique_number_refuse_a_duplicate(app, world):
+    task = world.task()
+    county = get_user("county_office")
+    seqs = [numbering.next_seq(county.org_id, 2026) for _ in range(3)]
+    assert seqs == [1, 2, 3]
+    db.session.rollback()
+    first = verbs.issue(county, task, "督办", 2)
+    db.session.commit()
+    with pytest.raises(Exception):  # the unique key stands behind the counter
+        db.session.execute(text("INSERT INTO supervision (task_id, issuer_org_id, issued_by_id, year, seq, number,"
+                                " message, respond_within_days, respond_by, issued_at, state, answer_note) SELECT"
+                                " task_id, issuer_org_id, issued_by_id, year, seq, number, message,"
+                                " respond_within_days, respond_by, issued_at, state, answer_note FROM supervision"
+                                " WHERE id = :id"), {"id": first.id})
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_two_issuers_at_once_get_two_numbers(app, world, services):
+    """Race-free on PostgreSQL (row lock on the counter) and on SQLite (one writer at a time)."""
+    task = world.task()
+    task_id, errors, numbers = task.id, [], []
+    barrier = threading.Barrier(2)
+
+    def issue_one():
+        with app.app_context():
+            try:
+                from tracker.models import PlanTask
+                county = get_user("county_office")
+                barrier.wait(timeout=10)
+                item = verbs.issue(county, db.session.get(PlanTask, task_id), "同时督办", 2)
+                db.session.commit()
+                numbers.append(item.number)
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=issue_one) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    db.session.rollback()
+    if db.engine.dialect.name == "sqlite":  # SQLite may refuse the second writer ("database is locked")
+        assert len(numbers) + len(errors) == 2 and numbers
+    else:
+        assert errors == []
+    assert len(set(numbers)) == len(numbers)
+    assert db.session.scalar(select(func.count(Supervision.id))) == len(numbers)
+
+
+# --- rights -------------------------------------------------------------------------------------------------
+
+def test_who_may_issue(app, world, api):
+    task = world.task()
+    assert _issue(api, task, who="office").status_code == 201       # the task's own committee
+    assert _issue(api, task, who="county_office").status_code == 201  # the county above it
+    for who, status in (("leader", 403), ("cadre", 403), ("viewer", 403), ("other_office", 404)):
+        assert _issue(api, task, who=who).status_code == status, who
+    refused = _audit("supervision.issue.refused")
+    assert len(refused) == 3 and {e.task_id for e in refused} == {task.id}
+    other_task_cmd = api("other_office").post  # 白地镇's committee on its own task is fine, county too
+    assert other_task_cmd is not None
+
+
+def test_bad_input_is_refused_in_chinese_and_leaves_nothing(app, world, api):
+    task = world.task()
+    for body in ({"message": "", "respond_within_days": 3}, {"message": "督办", "respond_within_days": 0},
+                 {"message": "督办", "respond_within_days": 61}, {"message": "督办", "respond_within_days": "3"},
+                 {"message": "督办"}, {"message": "x" * 1001, "respond_within_days": 3},
+                 {"message": "督办", "respond_within_days": 3, "extra": 1}):
+        response = api("county_office").post(f"/tasks/{task.id}/supervision", json=body)
+        assert response.status_code == 400, body
+        assert response.get_json()["error"]["message"]
+    with pytest.raises(ValidationFailed, match="1到60"):
+        verbs.issue(get_user("county_office"), task, "督办", 99)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Supervision.id))) == 0 and _audit("supervision.issue.refused") == []
+
+
+def test_a_closed_or_draft_task_takes_no_notice(app, world, api):
+    draft = world.task(owner=None, co_owners=[])
+    response = _issue(api, draft)
+    assert response.status_code == 409 and _audit("supervision.issue.refused")
+
+
+def test_only_the_owner_or_a_co_owner_answers(app, world, api):
+    task = world.task()
+    sid = _issue(api, task).get_json()["id"]
+    for who, status in (("leader", 403), ("office", 403), ("county_office", 403), ("viewer", 403),
+                        ("other_office", 404), ("other_cadre", 404)):
+        response = api(who).post(f"/supervisions/{sid}/answer", json={"note": "已办理"})
+        assert response.status_code == status, who
+    refused = _audit("supervision.answer.refused")
+    assert len(refused) == 4 and all(e.task_id == task.id for e in refused)
+    answered = api("cadre2").post(f"/supervisions/{sid}/answer", json={"note": "已全部整改到位"})
+    assert answered.status_code == 200
+    body = answered.get_json()
+    assert body["status"] == "answered" and body["answered_by"] == "cadre2" and body["answer_note"] == "已全部整改到位"
+    again = api("cadre").post(f"/supervisions/{sid}/answer", json={"note": "再答一次"})
+    assert again.status_code == 409 and len(_audit("supervision.answer.refused")) == 5
+    assert api("cadre").post(f"/supervisions/{sid}/answer", json={"note": ""}).status_code == 400
+    assert [e.changes["answer"] for e in _audit("supervision.answer")] == ["已全部整改到位"]
+
+
+def test_reading_follows_the_task(app, world, api):
+    task = world.task()
+    sid = _issue(api, task).get_json()["id"]
+    for who in ("office", "leader", "cadre", "viewer", "county_office"):
+        assert api(who).get(f"/supervisions/{sid}").status_code == 200, who
+        assert [s["id"] for s in api(who).get("/supervisions").get_json()["items"]] == [sid]
+    assert api("other_office").get(f"/supervisions/{sid}").status_code == 404
+    assert api("other_office").get("/supervisions").get_json() == {"items": [], "total": 0, "page": 1,
+                                                                   "per_page": 20}
+    assert api("office").get("/supervisions/99999").status_code == 404
+    assert api("office").get("/supervisions?status=late").status_code == 400
+
+
+# --- status, notices, escalation ----------------------------------------------------------------------------
+
+def test_the_owner_is_told_at_once(app, world, api, quiet_queue):
+    task = world.task()
+    number = _issue(api, task).get_json()["number"]
+    told = [(u, k) for u, k, t, _ in notices() if k == "supervision"]
+    assert sorted(told) == [("cadre", "supervision"), ("cadre2", "supervision")]
+    row = db.session.scalar(select(Notification).where(Notification.kind == "supervision"))
+    assert number in compose.message(row) and "请于2026-11-30前答复" in compose.message(row)
+    listed = api("cadre").get("/notifications").get_json()["items"]
+    assert any(n["kind"] == "supervision" for n in listed)
+
+
+def test_overdue_by_one_rule_and_its_sql_twin(app, world, api):
+    task = world.task()
+    ids = [_issue(api, task, days=d).get_json()["id"] for d in (1, 3, 10)]
+    api("cadre").post(f"/supervisions/{ids[2]}/answer", json={"note": "已办"})
+    db.session.rollback()
+    for day in (date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27), date(2026, 12, 1), date(2027, 1, 5)):
+        items = db.session.scalars(select(Supervision)).all()
+        for status in ("open", "answered", "overdue"):
+            by_rule = {s.id for s in items if rules.status_of(s, day) == status}
+            by_sql = set(db.session.scalars(select(Supervision.id).where(rules.status_sql(status, day))))
+            assert by_rule == by_sql, (day, status)
+    app.config["FIXED_TODAY"] = date(2026, 11, 27)  # Fri: the 1-day one (due Thu) is overdue
+    assert [s["id"] for s in api("office").get("/supervisions?status=overdue").get_json()["items"]] == [ids[0]]
+    assert [s["id"] for s in api("office").get("/supervisions?status=open").get_json()["items"]] == [ids[1]]
+    assert [s["id"] for s in api("office").get("/supervisions?status=answered").get_json()["items"]] == [ids[2]]
+    assert api("office").get(f"/supervisions/{ids[0]}").get_json()["status"] == "overdue"
+
+
+def test_respond_by_counts_working_days_over_a_holiday(app, world):
+    # 2026 National Day: 1–7 October off (Sat 10 Oct a working day).
+    assert rules.respond_by(date(2026, 9, 30), 1) == date(2026, 10, 8)
+    assert rules.respond_by(date(2026, 11, 27), 1) == date(2026, 11, 30)  # Friday → Monday
+
+
+def test_an_overdue_notice_is_escalated_once_by_the_sweep(app, world, api, quiet_queue):
+    task = world.task()
+    sid = _issue(api, task, days=1).get_json()["id"]  # due Thu 26 Nov
+    answered = _issue(api, task, days=1).get_json()["id"]
+    api("cadre").post(f"/supervisions/{answered}/answer", json={"note": "已办"})
+    run_sweep(date(2026, 11, 26))
+    db.session.commit()
+    assert [n for n in notices() if n[1] == "supervision_overdue"] == []
+    for day in (date(2026, 11, 27), date(2026, 11, 27), date(2026, 11, 30)):  # a rerun, the next day: nothing new
+        run_sweep(day)
+        db.session.commit()
+    escalated = sorted((u, t) for u, k, t, _ in notices() if k == "supervision_overdue")
+    assert escalated == [("county_office", task.id), ("leader", task.id)]
+    row = db.session.scalar(select(Notification).where(Notification.kind == "supervision_overdue"))
+    assert row.source_id == sid and "旌督〔2026〕1号" in compose.message(row) and "2026-11-26" in compose.message(row)
+
+
+def test_the_rules_can_switch_the_escalation_off(app, world, api, quiet_queue):
+    from tracker.services.reminders.rules import save_rules
+    task = world.task()
+    _issue(api, task, days=1)
+    data = {"due_soon_workdays": 3, "escalate_lead_after": 3, "escalate_committee_after": 10, "stalled_days": 30,
+            "stalled_repeat_days": 7, "review_wait_workdays": 3, "digest_time": "09:00",
+            "disabled_kinds": ["supervision_overdue"]}
+    save_rules(get_user("office"), task.org, data)
+    db.session.commit()
+    run_sweep(date(2026, 11, 30))
+    db.session.commit()
+    assert [n for n in notices() if n[1] == "supervision_overdue"] == []
+
+
+# --- the Word notice ---------------------------------------------------------------------------------------
+
+def test_the_notice_downloads_as_a_gongwen_docx(app, world, api):
+    task = world.task()
+    sid = _issue(api, task, message="请于月底前完成普法宣讲全覆盖").get_json()["id"]
+    api("cadre").post(f"/supervisions/{sid}/answer", json={"note": "已完成12个村的宣讲"})
+    response = api("cadre").get(f"/supervisions/{sid}/notice.docx")
+    assert response.status_code == 200 and response.mimetype.endswith("wordprocessingml.document")
+    assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+    doc = Document(io.BytesIO(response.data))
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert paragraphs[0] == "督办通知单" and paragraphs[1] == "旌督〔2026〕1号"
+    assert doc.paragraphs[0].style.name == "公文标题"
+    body = "\n".join(paragraphs)
+    assert "《开展普法宣讲》" in body and "请于月底前完成普法宣讲全覆盖" in body and "2026年11月30日" in body
+    issued = to_local(db.session.get(Supervision, sid).issued_at).date()  # the real clock: FIXED_TODAY is a date
+    assert "已完成12个村的宣讲" in body and paragraphs[-2:] == ["旌德县", f"{issued.year}年{issued.month}月{issued.day}日"]
+    section = doc.sections[0]
+    assert round(section.page_width.mm) == 210 and round(section.left_margin.mm) == 27
+    assert doc.core_properties.title == "督办通知单 旌督〔2026〕1号"
+    assert api("other_office").get(f"/supervisions/{sid}/notice.docx").status_code == 404
+
+
+# --- statement counts ---------------------------------------------------------------------------------------
+
+def _statements(api_user, path):
+    db.session.rollback()
+    with count_statements() as counter:
+        response = api_user.get(path)
+    assert response.status_code == 200
+    return counter["n"], response.get_json()
+
+
+def test_the_list_statement_count_does_not_grow_with_rows(app, world, api):
+    county = api("county_office")
+    for i in range(2):
+        _issue(api, world.task(title=f"任务{i}"))
+    few, body = _statements(county, "/supervisions?per_page=100")
+    assert body["total"] == 2
+    for i in range(12):
+        sid = _issue(api, world.task(title=f"更多任务{i}", owner="cadre3" if i % 2 else "cadre")).get_json()["id"]
+        if i % 3 == 0:
+            api("cadre" if i % 2 == 0 else "cadre3").post(f"/supervisions/{sid}/answer", json={"note": "已办"})
+    many, body = _statements(county, "/supervisions?per_page=100")
+    assert body["total"] == 14 and len(body["items"]) == 14
+    assert many == few
+    county_user = get_user("county_office")
+    with count_statements() as counter:
+        rows, total = queries.page_for(county_user, "open", TODAY, 1, 100)
+        [(r.task.title, r.task.owner, r.issued_by.name, r.answered_by) for r in rows]
+    assert total == 10 and counter["n"] == 2
+
+
+def test_a_lost_answer_race_is_a_conflict(app, world):
+    task = world.task()
+    item = verbs.issue(get_user("county_office"), task, "督办", 3)
+    db.session.commit()
+    db.session.execute(text("UPDATE supervision SET state = 'answered' WHERE id = :id"), {"id": item.id})
+    with pytest.raises(Conflict):
+        verbs.answer(get_user("cadre"), item, "已办")
+    db.session.rollback()
