@@ -326,3 +326,42 @@ def test_a_lost_answer_race_is_a_conflict(app, world):
     with pytest.raises(Conflict):
         verbs.answer(get_user("cadre"), item, "已办")
     db.session.rollback()
+
+
+# --- the pages ----------------------------------------------------------------------------------------------
+
+def test_the_pages_issue_list_answer_and_download(app, world, client):
+    from tests.web_fixtures import as_user, login, post
+    task = world.task()
+    login(client, "county_office")
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "下发督办单" in page and f"/tasks/{task.id}/supervision" in page
+    bad = post(client, f"/tasks/{task.id}/supervision", {"message": "", "respond_within_days": "99"},
+               page=f"/tasks/{task.id}/supervision")
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 200 and "请填写督办内容" in html and "须在1到60个工作日之间" in html
+    done = post(client, f"/tasks/{task.id}/supervision", {"message": "请本周内报告进度", "respond_within_days": "3"},
+                page=f"/tasks/{task.id}/supervision")
+    assert done.status_code == 302
+    sid = db.session.scalar(select(Supervision.id))
+    listed = client.get("/supervisions?status=open").get_data(as_text=True)
+    assert "旌督〔2026〕1号" in listed and "待答复" in listed
+    assert "旌督〔2026〕1号" not in client.get("/supervisions?status=answered").get_data(as_text=True)
+    assert client.get("/supervisions?status=nonsense").status_code == 200
+    with as_user(app, "cadre") as cadre:
+        detail = cadre.get(f"/supervisions/{sid}").get_data(as_text=True)
+        assert "答复督办单" in detail and "下载督办通知单" in detail
+        assert "旌督〔2026〕1号" in cadre.get(f"/tasks/{task.id}").get_data(as_text=True)
+        assert f'href="/tasks/{task.id}/supervision"' not in cadre.get(f"/tasks/{task.id}").get_data(as_text=True)
+        empty = post(cadre, f"/supervisions/{sid}/answer", {"note": ""}, page=f"/supervisions/{sid}")
+        assert empty.status_code == 200 and "请填写答复内容" in empty.get_data(as_text=True)
+        answered = post(cadre, f"/supervisions/{sid}/answer", {"note": "已报告"}, page=f"/supervisions/{sid}")
+        assert answered.status_code == 302
+        assert cadre.get(f"/supervisions/{sid}/notice.docx").status_code == 200
+    with as_user(app, "leader") as leader:
+        assert leader.get(f"/tasks/{task.id}/supervision").status_code == 403
+        assert post(leader, f"/supervisions/{sid}/answer", {"note": "代答"}, page=f"/supervisions/{sid}"
+                    ).status_code == 403
+    assert len(_audit("supervision.answer.refused")) == 1
+    answered_page = client.get("/supervisions?status=answered").get_data(as_text=True)
+    assert "旌督〔2026〕1号" in answered_page and "已答复" in answered_page

@@ -4,6 +4,7 @@ from datetime import date
 from sqlalchemy import and_
 
 from tracker.models import Supervision
+from tracker.services.calendar.clock import to_local
 from tracker.services.calendar.workdays import add_workdays
 
 DAYS_MIN, DAYS_MAX = 1, 60  # 答复时限 in working days
@@ -22,6 +23,11 @@ def is_overdue(item: Supervision, today: date) -> bool:
 def overdue_sql(today: date):
     """SQL twin of is_overdue."""
     return and_(Supervision.state == "open", Supervision.respond_by < today)
+
+
+def answered_late(item: Supervision) -> bool:
+    """Answered on a day after respond_by (in the users' zone)."""
+    return item.answered_at is not None and to_local(item.answered_at).date() > item.respond_by
 
 
 def status_of(item: Supervision, today: date) -> str:
