@@ -159,6 +159,18 @@ EXPECTED = {
     ("api.cancel", "POST"):                     "O+ L3 C3 V3 X4",
     ("api.urge_task", "POST"):                  "O+ L+ C3 V3 X4",
     ("api.download_evidence", "GET"):           "O+ L+ C+ V+ X4",
+    # 督办单 (issue 17.3): the committee of the task's organisation or of one above it issues; the owner answers.
+    ("supervision.issue", "GET"):               "O+ L3 C3 V3 X4 K+",
+    ("supervision.issue", "POST"):              "O+ L3 C3 V3 X4 K+",
+    ("supervision.index", "GET"):               "O+ L+ C+ V+ X+",
+    ("supervision.detail", "GET"):              "O+ L+ C+ V+ X4",
+    ("supervision.answer", "POST"):             "O3 L3 C+ V3 X4",
+    ("supervision.download", "GET"):            "O+ L+ C+ V+ X4",
+    ("api.issue_supervision", "POST"):          "O+ L3 C3 V3 X4 K+",
+    ("api.list_supervisions", "GET"):           "O+ L+ C+ V+ X+",
+    ("api.get_supervision", "GET"):             "O+ L+ C+ V+ X4",
+    ("api.answer_supervision", "POST"):         "O3 L3 C+ V3 X4",
+    ("api.supervision_notice", "GET"):          "O+ L+ C+ V+ X4",
 }
 
 
@@ -311,6 +323,14 @@ class Stage:
         return record.id
 
     @cached_property
+    def supervision_id(self) -> int:
+        """A 督办单 the county issued on the task."""
+        from tracker.services.supervision import verbs
+        item = verbs.issue(self._user("county_office"), self.task, "请抓紧推进", 3)
+        db.session.commit()
+        return item.id
+
+    @cached_property
     def override_id(self) -> int:
         from tracker.services.calendar import overrides as calendar
         row = calendar.set_override(self._user("county_office"), date(2027, 3, 1 + self.task.id % 28), False, "测试")
@@ -457,6 +477,18 @@ ROUTES = {
     "api.cancel": (lambda s: {"task_id": s.task.id}, lambda s: {"reason": "重复任务"}),
     "api.urge_task": (lambda s: {"task_id": s.task.id}, lambda s: {"message": "请抓紧"}),
     "api.download_evidence": (lambda s: {"evidence_id": s.evidence_id}, None),
+    "supervision.issue": (lambda s: {"task_id": s.task.id},
+                          lambda s: {"message": "请本周内报告进度", "respond_within_days": "3"}),
+    "supervision.index": (lambda s: {}, None),
+    "supervision.detail": (lambda s: {"supervision_id": s.supervision_id}, None),
+    "supervision.answer": (lambda s: {"supervision_id": s.supervision_id}, lambda s: {"note": "已办理"}),
+    "supervision.download": (lambda s: {"supervision_id": s.supervision_id}, None),
+    "api.issue_supervision": (lambda s: {"task_id": s.task.id},
+                              lambda s: {"message": "请本周内报告进度", "respond_within_days": 3}),
+    "api.list_supervisions": (lambda s: {}, None),
+    "api.get_supervision": (lambda s: {"supervision_id": s.supervision_id}, None),
+    "api.answer_supervision": (lambda s: {"supervision_id": s.supervision_id}, lambda s: {"note": "已办理"}),
+    "api.supervision_notice": (lambda s: {"supervision_id": s.supervision_id}, None),
 }
 
 
