@@ -281,7 +281,8 @@ def test_the_notice_downloads_as_a_gongwen_docx(app, world, api):
     body = "\n".join(paragraphs)
     assert "《开展普法宣讲》" in body and "请于月底前完成普法宣讲全覆盖" in body and "2026年11月30日" in body
     issued = to_local(db.session.get(Supervision, sid).issued_at).date()  # the real clock: FIXED_TODAY is a date
-    assert "已完成12个村的宣讲" in body and paragraphs[-2:] == ["旌德县", f"{issued.year}年{issued.month}月{issued.day}日"]
+    assert "已完成12个村的宣讲" in body
+    assert paragraphs[-2:] == ["旌德县", f"{issued.year}年{issued.month}月{issued.day}日"]
     section = doc.sections[0]
     assert round(section.page_width.mm) == 210 and round(section.left_margin.mm) == 27
     assert doc.core_properties.title == "督办通知单 旌督〔2026〕1号"
@@ -365,3 +366,60 @@ def test_the_pages_issue_list_answer_and_download(app, world, client):
     assert len(_audit("supervision.answer.refused")) == 1
     answered_page = client.get("/supervisions?status=answered").get_data(as_text=True)
     assert "旌督〔2026〕1号" in answered_page and "已答复" in answered_page
+
+
+def test_the_command_line_sets_the_short_name(app, world, runner):
+    result = runner.invoke(args=["orgs", "short-name", "旌德县/云乐镇", "云乐"])
+    assert result.exit_code == 0 and "云乐" in result.output
+    assert orgs.resolve_org("云乐镇").abbreviation == "云乐"
+    result = runner.invoke(args=["orgs", "create", "蔡家桥镇", "--parent", "旌德县", "--short-name", "蔡桥"])
+    assert result.exit_code == 0 and "简称“蔡桥”" in result.output
+    bad = runner.invoke(args=["orgs", "short-name", "云乐镇", "云 乐"])
+    assert bad.exit_code != 0 and "不能含空格" in bad.output
+    db.session.expire_all()
+    assert orgs.resolve_org("云乐镇").abbreviation == "云乐"
+    assert runner.invoke(args=["orgs", "short-name", "云乐镇"]).exit_code == 0
+    db.session.expire_all()
+    assert orgs.resolve_org("云乐镇").abbreviation == "云"
+
+
+def test_0610_adds_the_tables_the_kinds_and_the_short_name_and_goes_back(services, tmp_path):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import create_engine, inspect
+
+    import config
+    from tests.test_migrations import MIGRATIONS, ROWS, _counts
+    from tracker import create_app
+    url = f"sqlite:///{tmp_path / 'installed.db'}"
+    fresh = create_app(config.TestConfig(), SQLALCHEMY_DATABASE_URI=url, INSTANCE_DIR=str(tmp_path / "instance"))
+    with fresh.app_context():
+        upgrade(directory=MIGRATIONS, revision="0530")
+        engine = db.engine
+        with engine.begin() as conn:
+            for statement in ROWS:
+                conn.execute(text(statement))
+        before = _counts(engine)
+        notice = ("INSERT INTO notification (id, recipient_id, task_id, kind, key_date, source_id, for_date, note,"
+                  " created_at) VALUES (2, 1, 1, 'supervision_overdue', '2026-12-03', 1, '2026-12-03', '',"
+                  " '2026-12-03')")
+        with pytest.raises(Exception, match="CHECK constraint failed"), engine.begin() as conn:
+            conn.execute(text(notice))
+        upgrade(directory=MIGRATIONS, revision="0610")
+        assert _counts(engine) == before
+        tables = inspect(create_engine(engine.url)).get_table_names()
+        assert {"supervision", "supervision_counter"} <= set(tables)
+        with engine.begin() as conn:
+            conn.execute(text(notice))
+            conn.execute(text("UPDATE organisation SET short_name = '云'"))
+            with pytest.raises(Exception, match="CHECK constraint failed"):
+                conn.execute(text("INSERT INTO supervision (task_id, issuer_org_id, issued_by_id, year, seq, number,"
+                                  " message, respond_within_days, respond_by, issued_at, state, answer_note) VALUES"
+                                  " (1, 1, 1, 2026, 1, '云督〔2026〕1号', '', 3, '2026-12-08', '2026-12-03',"
+                                  " 'lost', '')"))
+        downgrade(directory=MIGRATIONS, revision="0530")  # the new notices go; every other row stays
+        assert _counts(engine) == before
+        inspector = inspect(create_engine(engine.url))
+        assert "supervision" not in inspector.get_table_names()
+        assert "short_name" not in {c["name"] for c in inspector.get_columns("organisation")}
+        db.session.remove()
+        db.engine.dispose()

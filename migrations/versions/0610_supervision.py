@@ -63,7 +63,8 @@ def upgrade():
 
 def downgrade():
     quoted = ", ".join(f"'{k}'" for k in NEW_KINDS)
-    op.execute(f"DELETE FROM delivery_item WHERE notification_id IN (SELECT id FROM notification WHERE kind IN ({quoted}))")
+    op.execute("DELETE FROM delivery_item WHERE notification_id IN "
+               f"(SELECT id FROM notification WHERE kind IN ({quoted}))")
     op.execute(f"DELETE FROM delivery WHERE kind IN ({quoted})")
     op.execute(f"DELETE FROM notification WHERE kind IN ({quoted})")
     copying_tables(op, lambda: [replace_check(op, t, "kind_known", "kind", KINDS) for t in TABLES])
