@@ -166,6 +166,7 @@ EXPECTED = {
     ("supervision.detail", "GET"):              "O+ L+ C+ V+ X4",
     ("supervision.answer", "POST"):             "O3 L3 C+ V3 X4",
     ("supervision.download", "GET"):            "O+ L+ C+ V+ X4",
+    ("supervision.short_name", "POST"):          "O+ L3 C3 V3 X+",    # one's own organisation's 简称
     ("api.issue_supervision", "POST"):          "O+ L3 C3 V3 X4 K+",
     ("api.list_supervisions", "GET"):           "O+ L+ C+ V+ X+",
     ("api.get_supervision", "GET"):             "O+ L+ C+ V+ X4",
@@ -483,6 +484,7 @@ ROUTES = {
     "supervision.detail": (lambda s: {"supervision_id": s.supervision_id}, None),
     "supervision.answer": (lambda s: {"supervision_id": s.supervision_id}, lambda s: {"note": "已办理"}),
     "supervision.download": (lambda s: {"supervision_id": s.supervision_id}, None),
+    "supervision.short_name": (lambda s: {}, lambda s: {"short_name": "云乐"}),
     "api.issue_supervision": (lambda s: {"task_id": s.task.id},
                               lambda s: {"message": "请本周内报告进度", "respond_within_days": 3}),
     "api.list_supervisions": (lambda s: {}, None),

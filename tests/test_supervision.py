@@ -423,3 +423,36 @@ def test_0610_adds_the_tables_the_kinds_and_the_short_name_and_goes_back(service
         assert "short_name" not in {c["name"] for c in inspector.get_columns("organisation")}
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_committee_sets_its_short_name_on_the_list_page(app, world, client):
+    from tests.web_fixtures import login, post
+    login(client, "office")
+    page = client.get("/supervisions").get_data(as_text=True)
+    assert "本单位发文简称:云" in page
+    bad = post(client, "/supervisions/short-name", {"short_name": "云 乐"}, page="/supervisions")
+    assert bad.status_code == 200 and "不能含空格" in bad.get_data(as_text=True)
+    assert post(client, "/supervisions/short-name", {"short_name": "云乐"}, page="/supervisions").status_code == 302
+    db.session.expire_all()
+    assert orgs.resolve_org("云乐镇").abbreviation == "云乐"
+    assert [e.changes["short_name"] for e in _audit("org.short_name")] == [["", "云乐"]]
+
+
+def test_the_list_page_statement_count_does_not_grow_with_rows(app, world, api, client):
+    from tests.web_fixtures import login
+    login(client, "county_office")
+    for i in range(2):
+        _issue(api, world.task(title=f"任务{i}"))
+    client.get("/supervisions")
+    db.session.rollback()
+    with count_statements() as counter:
+        assert client.get("/supervisions").status_code == 200
+    few = counter["n"]
+    for i in range(10):
+        sid = _issue(api, world.task(title=f"更多任务{i}")).get_json()["id"]
+        if i % 2:
+            api("cadre").post(f"/supervisions/{sid}/answer", json={"note": "已办"})
+    db.session.rollback()
+    with count_statements() as counter:
+        html = client.get("/supervisions").get_data(as_text=True)
+    assert html.count('class="card supervision"') == 12 and counter["n"] == few

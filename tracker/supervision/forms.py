@@ -1,9 +1,10 @@
 """Forms of the 督办单 pages: validation only."""
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from tracker.models.supervision import SUPERVISION_LABELS
+from tracker.services.people.orgs import SHORT_NAME_MAX
 from tracker.services.supervision.rules import DAYS_MAX, DAYS_MIN
 from tracker.services.supervision.verbs import MESSAGE_MAX, NOTE_MAX
 from tracker.web import QueryForm
@@ -29,3 +30,8 @@ class ListFilterForm(QueryForm):
     @property
     def is_filtered(self) -> bool:
         return bool(self.status.data)
+
+
+class ShortNameForm(FlaskForm):
+    short_name = StringField("本单位发文简称", validators=[
+        Optional(), Length(max=SHORT_NAME_MAX, message=f"不能超过{SHORT_NAME_MAX}个字")])

@@ -7,10 +7,20 @@ from flask_login import current_user, login_required
 from tracker.models.supervision import SUPERVISION_LABELS
 from tracker.services.calendar.clock import today
 from tracker.services.people.access import is_worker, load_task, may_supervise
+from tracker.services.people.orgs import set_short_name
 from tracker.services.supervision import notice, numbering, queries, rules, verbs
 from tracker.supervision.blueprint import bp
-from tracker.supervision.forms import AnswerForm, IssueForm, ListFilterForm
-from tracker.web import FAILED, failed_status, load_or_404, page_args, pager, perform, refuse_change
+from tracker.supervision.forms import AnswerForm, IssueForm, ListFilterForm, ShortNameForm
+from tracker.web import (
+    FAILED,
+    failed_status,
+    load_or_404,
+    page_args,
+    pager,
+    perform,
+    refuse_change,
+    roles_required,
+)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -48,7 +58,7 @@ def issue(task_id):
 
 @bp.route("/supervisions")
 @login_required
-def index():
+def index(short_form=None):
     form = ListFilterForm()
     form.validate()
     status = None if form.status.errors else (form.status.data or None)
@@ -56,7 +66,28 @@ def index():
     day = today()
     rows, total = queries.page_for(current_user, status, day, page, per_page)
     items = [(s, rules.status_of(s, day)) for s in rows]
-    return render_template("supervision/index.html", form=form, pager=pager(items, total, page, per_page))
+    return _index(form, pager(items, total, page, per_page), short_form or _short_form())
+
+
+def _short_form():
+    return ShortNameForm(formdata=None, short_name=current_user.org.short_name or "")
+
+
+def _index(form, listing, short_form, status: int = 200):
+    return render_template("supervision/index.html", form=form, pager=listing, short_form=short_form), status
+
+
+@bp.route("/supervisions/short-name", methods=["POST"])
+@roles_required("committee")
+def short_name():
+    """The committee sets its organisation's short name (简称) the numbers begin with."""
+    form = ShortNameForm()
+    if form.validate_on_submit():
+        org = perform(form, set_short_name, current_user, current_user.org, form.short_name.data or "")
+        if org is not FAILED:
+            flash(f"本单位简称已设为“{org.abbreviation}”", "success")
+            return redirect(url_for("supervision.index"))
+    return index(short_form=form)
 
 
 @bp.route("/supervisions/<int:supervision_id>")
