@@ -163,6 +163,19 @@ EXPECTED = {
     ("api.list_rankings", "GET"):               "O+ L+ C3 V+ X4",
     ("bulletins.index", "GET"):                 "O+ L+ C3 V+ X4",
     ("bulletins.download", "GET"):              "O+ L+ C3 V+ X4",
+    # 督办单 (issue 17.3): the committee of the task's organisation or of one above it issues; the owner answers.
+    ("supervision.issue", "GET"):               "O+ L3 C3 V3 X4 K+",
+    ("supervision.issue", "POST"):              "O+ L3 C3 V3 X4 K+",
+    ("supervision.index", "GET"):               "O+ L+ C+ V+ X+",
+    ("supervision.detail", "GET"):              "O+ L+ C+ V+ X4",
+    ("supervision.answer", "POST"):             "O3 L3 C+ V3 X4",
+    ("supervision.download", "GET"):            "O+ L+ C+ V+ X4",
+    ("supervision.short_name", "POST"):          "O+ L3 C3 V3 X+",    # one's own organisation's 简称
+    ("api.issue_supervision", "POST"):          "O+ L3 C3 V3 X4 K+",
+    ("api.list_supervisions", "GET"):           "O+ L+ C+ V+ X+",
+    ("api.get_supervision", "GET"):             "O+ L+ C+ V+ X4",
+    ("api.answer_supervision", "POST"):         "O3 L3 C+ V3 X4",
+    ("api.supervision_notice", "GET"):          "O+ L+ C+ V+ X4",
 }
 
 
@@ -315,6 +328,14 @@ class Stage:
         return record.id
 
     @cached_property
+    def supervision_id(self) -> int:
+        """A 督办单 the county issued on the task."""
+        from tracker.services.supervision import verbs
+        item = verbs.issue(self._user("county_office"), self.task, "请抓紧推进", 3)
+        db.session.commit()
+        return item.id
+
+    @cached_property
     def override_id(self) -> int:
         from tracker.services.calendar import overrides as calendar
         row = calendar.set_override(self._user("county_office"), date(2027, 3, 1 + self.task.id % 28), False, "测试")
@@ -465,6 +486,19 @@ ROUTES = {
     "bulletins.index": (lambda s: {"year": 2026, "by": "owner", "org": s.town.id}, None),
     "bulletins.download": (lambda s: {"year": 2026, "by": "owner", "org": s.town.id, "kind": "quarter",
                                       "number": 4}, None),
+    "supervision.issue": (lambda s: {"task_id": s.task.id},
+                          lambda s: {"message": "请本周内报告进度", "respond_within_days": "3"}),
+    "supervision.index": (lambda s: {}, None),
+    "supervision.detail": (lambda s: {"supervision_id": s.supervision_id}, None),
+    "supervision.answer": (lambda s: {"supervision_id": s.supervision_id}, lambda s: {"note": "已办理"}),
+    "supervision.download": (lambda s: {"supervision_id": s.supervision_id}, None),
+    "supervision.short_name": (lambda s: {}, lambda s: {"short_name": "云乐"}),
+    "api.issue_supervision": (lambda s: {"task_id": s.task.id},
+                              lambda s: {"message": "请本周内报告进度", "respond_within_days": 3}),
+    "api.list_supervisions": (lambda s: {}, None),
+    "api.get_supervision": (lambda s: {"supervision_id": s.supervision_id}, None),
+    "api.answer_supervision": (lambda s: {"supervision_id": s.supervision_id}, lambda s: {"note": "已办理"}),
+    "api.supervision_notice": (lambda s: {"supervision_id": s.supervision_id}, None),
 }
 
 

@@ -17,6 +17,7 @@ from tracker.api.spec import build
 from tracker.extensions import db
 from tracker.services.people import throttle
 from tracker.services.people import users
+from tracker.services.supervision import verbs
 from tracker.services.tasks import progress, requests
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
@@ -37,6 +38,8 @@ def api_app(services, tmp_path_factory):
                                          metrics=[{"name": "普法宣讲", "value": n, "unit": "次"}])
             if n == 3:
                 requests.request_completion(users.get_user("cadre"), task, "已完成")
+            if n == 1:  # a 督办单 for the generated supervision ids to find
+                verbs.issue(users.get_user("county_office"), task, "请抓紧推进", 3)
         db.session.commit()
     yield app
     with app.app_context():

@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.reminders import bp as reminders
     from tracker.reports import bp as reports
     from tracker.review.views import bp as review
+    from tracker.supervision import bp as supervision
     from tracker.task_pages import bp as task_pages
     from tracker.users_admin.views import bp as users_admin
 
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (auth, home, api, task_pages, plans, dashboard, review, users_admin, reports, imports,
                       exports, feeds, reminders, help_pages, account, bulletins):
         app.register_blueprint(blueprint)
+    app.register_blueprint(supervision)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -15,7 +15,7 @@ from tracker.services.people.access import load_task
 from tracker.services.reminders import compose, immediate, inbox
 
 Kind = Literal["due_soon", "due_today", "overdue", "escalation", "stalled", "review_waiting", "assigned", "decision",
-               "urge", "due_recomputed", "carried_over"]
+               "urge", "due_recomputed", "carried_over", "supervision", "supervision_overdue"]
 
 
 class NotificationOut(BaseModel):

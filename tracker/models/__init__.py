@@ -27,6 +27,7 @@ from tracker.models.report import (
                                      ReportTemplate,
                                      TaskTarget,
 )
+from tracker.models.supervision import Supervision, SupervisionCounter
 from tracker.models.task import (
                                      CLOSED_STATUSES,
                                      STATUS_LABELS,
@@ -54,4 +55,5 @@ __all__ = [
     "CalendarFeed", "ExportJob", "ImportSession",
     "NOTICE_KINDS", "Delivery", "NoticeKind", "Notification", "ReminderSweep", "delivery_item", "CalendarOverride",
     "CalendarYear", "OrgChannels", "RecurringInstance", "RecurringTask", "ReminderRule", "UserChannels",
+    "Supervision", "SupervisionCounter",
 ]

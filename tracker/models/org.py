@@ -16,6 +16,8 @@ class Organisation(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     path: Mapped[str] = mapped_column(String(500), default="", index=True)
+    # 发文机关简称 for document numbers (旌督〔2026〕3号); empty means the first character of the name (migration 0610).
+    short_name: Mapped[str | None] = mapped_column(String(10))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     parent: Mapped["Organisation | None"] = relationship(remote_side=[id], back_populates="children")
@@ -24,6 +26,11 @@ class Organisation(db.Model):
     def contains(self, other: "Organisation") -> bool:
         """True when `other` is this organisation or lies below it."""
         return other.path.startswith(self.path)
+
+    @property
+    def abbreviation(self) -> str:
+        """The short name numbers are made with: the one set, or the name's first character."""
+        return self.short_name or self.name[:1]
 
     @property
     def full_name(self) -> str:

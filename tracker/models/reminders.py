@@ -25,16 +25,20 @@ class NoticeKind(StrEnum):
     urge = "urge"
     due_recomputed = "due_recomputed"
     carried_over = "carried_over"
+    supervision = "supervision"  # a 督办单 was issued (to the owner and co-owners)
+    supervision_overdue = "supervision_overdue"  # a 督办单 unanswered past respond_by (to the lead and the issuer)
     digest = "digest"
 
 
-SCHEDULED_KINDS = ("due_soon", "due_today", "overdue", "escalation", "stalled", "review_waiting")
-IMMEDIATE_KINDS = ("assigned", "decision", "urge", "due_recomputed", "carried_over")
+SCHEDULED_KINDS = ("due_soon", "due_today", "overdue", "escalation", "stalled", "review_waiting",
+                   "supervision_overdue")
+IMMEDIATE_KINDS = ("assigned", "decision", "urge", "due_recomputed", "carried_over", "supervision")
 NOTICE_KINDS = tuple(k.value for k in NoticeKind)
 KIND_LABELS = {
     "due_soon": "即将到期", "due_today": "今日到期", "overdue": "已逾期", "escalation": "逾期督办",
     "stalled": "长期无进展", "review_waiting": "待审核", "assigned": "新交办", "decision": "审核结果",
     "urge": "催办", "due_recomputed": "时限调整", "carried_over": "任务结转", "digest": "每日汇总",
+    "supervision": "督办单", "supervision_overdue": "督办单逾期",
 }
 CHANNELS = ("email", "wecom", "dingtalk")
 CHANNEL_LABELS = {"app": "站内", "email": "电子邮件", "wecom": "企业微信群机器人", "dingtalk": "钉钉群机器人"}

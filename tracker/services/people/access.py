@@ -39,6 +39,11 @@ def is_committee_of(user: User, org_id: int) -> bool:
     return user.role == "committee" and user.org_id == org_id
 
 
+def may_supervise(user: User, task: PlanTask) -> bool:
+    """The committee of the task's organisation or of one above it: it issues 督办单 on the task."""
+    return user.role == "committee" and task.org.path.startswith(user.org.path)
+
+
 def require_committee(user: User, org_id: int, action: str, task=None) -> None:
     """Only the committee of the organisation may do this."""
     if not is_committee_of(user, org_id):

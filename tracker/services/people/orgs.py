@@ -4,7 +4,7 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.models import Organisation
 from tracker.services import audit, events
-from tracker.services.errors import NotFound, ValidationFailed, check_fields
+from tracker.services.errors import NotFound, PermissionDenied, ValidationFailed, check_fields
 from tracker.services.validation import clean_text
 
 
@@ -55,3 +55,26 @@ def resolve_org(ref: str) -> Organisation:
 def visible_org_ids(user):
     """A subquery of the ids of the user's organisation and those below it."""
     return select(Organisation.id).where(Organisation.path.startswith(user.org.path))
+
+
+SHORT_NAME_MAX = 6
+
+
+def set_short_name(actor, org: Organisation, short_name) -> Organisation:
+    """Set the short name (简称) document numbers begin with; empty goes back to the name's first character.
+
+    The committee of the organisation sets it on a page, anyone with the command line (actor None) there.
+    """
+    if actor is not None and not (actor.role == "committee" and actor.org_id == org.id):
+        raise PermissionDenied("只有本单位党委/政府办公室可以设置单位简称", action="org.short_name")
+    errors: dict = {}
+    value = clean_text(errors, "short_name", "单位简称", short_name, max_len=SHORT_NAME_MAX)
+    if not errors and any(c.isspace() or c in "/〔〕[]()（）" for c in value):
+        errors["short_name"] = "单位简称不能含空格、斜杠或括号"
+    check_fields(errors, next(iter(errors.values()), ""))
+    before = org.short_name or ""
+    org.short_name = value or None
+    db.session.flush()
+    if before != value:
+        audit.record(actor, "org.short_name", obj=org, org_id=org.id, changes={"short_name": (before, value)})
+    return org

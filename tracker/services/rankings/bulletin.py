@@ -5,9 +5,9 @@ from datetime import date
 from io import BytesIO
 
 from tracker.services.errors import ValidationFailed
+from tracker.services.infra.gongwen import add_block, new_document, set_properties
 from tracker.services.rankings.ranking import BY_LABELS, Ranking, Row, boards
 from tracker.services.rankings.rates import DEFINITIONS, as_percent
-from tracker.services.reporting.official_form import add_block, new_document, set_properties
 from tracker.services.reporting.wording import official
 from tracker.services.tasks.deadlines import workdays_late
 

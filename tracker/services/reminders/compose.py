@@ -31,6 +31,9 @@ def message(n: Notification) -> str:
         "decision": lambda: f"{_actor(n)}审核了{title}:{n.note}",
         "urge": lambda: f"{_actor(n)}催办{title}" + (f":{n.note}" if n.note else "。"),
         "due_recomputed": lambda: f"{title}的完成时限已按正式节假日安排调整为{_due(n)}。",
+        "supervision": lambda: f"{_actor(n)}对{title}下发督办单{n.note}",
+        "supervision_overdue": lambda: f"督办单{n.note}({title})已过答复时限{n.key_date.isoformat()}仍未答复,"
+                                       f"责任人{_owner(n)}。",
         "carried_over": lambda: f"{_actor(n)}将{title}{n.note}," + (f"完成时限{_due(n)}。" if n.due_date
                                                                   else "完成时限待定。"),
     }

@@ -23,6 +23,7 @@ from tracker.services.reminders.sql import (
     lit_moment,
     lit_str,
 )
+from tracker.services.supervision import escalation as supervision
 from tracker.services.tasks import deadlines, thresholds
 
 COLUMNS = ["recipient_id", "task_id", "kind", "key_date", "source_id", "for_date", "due_date", "note", "created_at"]
@@ -108,6 +109,8 @@ def scheduled(day: date, now: datetime) -> Counter:
                 Notification.kind == "stalled",
                 Notification.key_date > day - timedelta(days=group.stalled_repeat_days))
             counts["stalled"] += _add("stalled", people, day, now, extra=~recent)
+        if group.is_on("supervision_overdue"):
+            counts["supervision_overdue"] += supervision.escalate(day, now, org_cond)
     return counts
 
 

@@ -1,4 +1,4 @@
-"""The draft as a Word file in the usual 公文 layout (GB/T 9704-2012); the page form is `official_form`'s."""
+"""The draft as a Word file in the usual 公文 layout (GB/T 9704-2012); the page form is infra/gongwen's."""
 from io import BytesIO
 
 from docx.enum.section import WD_SECTION
@@ -7,17 +7,17 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from tracker.models import ReportDraft
-from tracker.services.reporting.annex import ANNEX_TITLE, COLUMNS
-from tracker.services.reporting.official_form import (
+from tracker.services.infra.gongwen import (
     BODY_FONT,
     BODY_SIZE,
     H1_FONT,
     TITLE_FONT,
     add_block,
+    fonts,
     new_document,
     set_properties,
 )
-from tracker.services.reporting.official_form import fonts as _fonts
+from tracker.services.reporting.annex import ANNEX_TITLE, COLUMNS
 from tracker.services.reporting.render import blocks
 
 COLUMN_WIDTHS_MM = (12, 56, 22, 22, 30, 16)  # the annex table across the 158 mm type area
@@ -30,9 +30,9 @@ def _annex(doc, draft: ReportDraft, styles) -> None:
     grid.set(qn("w:type"), "lines")
     grid.attrib.pop(qn("w:charSpace"), None)
     heading = doc.add_paragraph(style=styles["annex"])
-    _fonts(heading.add_run("附件"), H1_FONT, BODY_SIZE)
+    fonts(heading.add_run("附件"), H1_FONT, BODY_SIZE)
     caption = doc.add_paragraph(style=styles["title"])
-    _fonts(caption.add_run(ANNEX_TITLE.split("：", 1)[1]), TITLE_FONT, Pt(18))
+    fonts(caption.add_run(ANNEX_TITLE.split("：", 1)[1]), TITLE_FONT, Pt(18))
     table = doc.add_table(rows=1, cols=len(COLUMNS))
     table.style = doc.styles["Table Grid"]
     table.autofit = False
@@ -42,7 +42,7 @@ def _annex(doc, draft: ReportDraft, styles) -> None:
             paragraph.style = styles["cell"]
             paragraph.paragraph_format.first_line_indent = Pt(0)
             paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-            _fonts(paragraph.add_run(value), BODY_FONT, Pt(12), bold=values is COLUMNS)
+            fonts(paragraph.add_run(value), BODY_FONT, Pt(12), bold=values is COLUMNS)
     for column, width in zip(table.columns, COLUMN_WIDTHS_MM):
         for cell in column.cells:
             cell.width = Mm(width)

@@ -15,6 +15,7 @@ ACTIONS = {
     "task.cancel": "取消任务", "task.handover": "工作移交", "task.split": "拆分任务", "task.bulk_assign": "批量交办",
     "task.carry_over": "结转下一年度", "task.targets": "设定目标", "task.urge": "催办",
     "task.due_recomputed": "按节假日重算完成时限", "task.carry_over_undo": "撤销结转",
+    "supervision.issue": "下发督办单", "supervision.answer": "答复督办单",
 }
 FIELDS = {
     "status": "状态", "progress": "进度", "due_date": "完成时限", "owner": "责任人", "lead": "牵头领导",
@@ -24,10 +25,13 @@ FIELDS = {
     "comment": "意见", "fields": "字段", "version": "版本", "carried_to": "结转后的任务编号", "to_year": "结转至年度",
     "targets": "目标", "message": "催办留言", "recurring": "周期任务", "role": "角色", "name": "名称",
     "value": "数值", "carried_from": "结转自任务编号", "carry_over": "结转记录编号",
+    "number": "督办单编号", "supervision_message": "督办内容", "respond_by": "答复时限", "answer": "答复",
+    "late": "逾期答复",
 }
 # Keys whose value is a plain fact, not a [before, after] pair (see the services' audit.record calls).
 FACTS = {"note", "metrics", "evidence", "on_behalf_of", "reason", "request", "decision", "comment", "fields",
-         "message", "recurring", "carried_to", "to_year", "carried_from", "carry_over"}
+         "message", "recurring", "carried_to", "to_year", "carried_from", "carry_over",
+         "number", "supervision_message", "respond_by", "answer", "late"}
 PEOPLE = {"owner", "lead", "co_owners", "on_behalf_of"}  # values kept as usernames (audit._plain)
 DECISIONS = {"approved": "同意", "returned": "退回/不同意", "closed": "关闭"}
 EMPTY = "(空)"

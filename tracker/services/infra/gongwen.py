@@ -1,8 +1,8 @@
 """The 公文 page form every Word file the product writes shares (GB/T 9704-2012): A4, margins, 22 lines of 28
 characters, 方正小标宋简体 title, 仿宋_GB2312 body, 黑体 and 楷体_GB2312 headings, "— n —" page numbers.
 
-The annual report (`reporting/docx`) and the 通报 (`rankings/bulletin`) start from `new_document`, so a change to
-the form is made here once.
+The annual report (`reporting/docx`), the 通报 (`rankings/bulletin`) and the 督办通知单 (`supervision/notice`)
+start from `new_document`, so a change to the form is made here once.
 """
 from docx import Document
 from docx.enum.section import WD_SECTION
