@@ -27,6 +27,7 @@ from tracker.models.report import (
                                      ReportTemplate,
                                      TaskTarget,
 )
+from tracker.models.submission import SUBMISSION_STATUSES, ReportSubmission
 from tracker.models.task import (
                                      CLOSED_STATUSES,
                                      STATUS_LABELS,
@@ -52,6 +53,7 @@ __all__ = [
     "BaselineFigure", "MetricDefinition", "ReportDraft", "ReportSection", "ReportSectionVersion",
     "ReportTemplate", "TaskTarget",
     "CalendarFeed", "ExportJob", "ImportSession",
+    "SUBMISSION_STATUSES", "ReportSubmission",
     "NOTICE_KINDS", "Delivery", "NoticeKind", "Notification", "ReminderSweep", "delivery_item", "CalendarOverride",
     "CalendarYear", "OrgChannels", "RecurringInstance", "RecurringTask", "ReminderRule", "UserChannels",
 ]
