@@ -37,6 +37,8 @@ def api_app(services, tmp_path_factory):
                                          metrics=[{"name": "普法宣讲", "value": n, "unit": "次"}])
             if n == 3:
                 requests.request_completion(users.get_user("cadre"), task, "已完成")
+        from tracker.services.reporting import submission  # a sent-up report, so its ids answer (issue 17.6)
+        submission.submit(users.get_user("office"), world.plan.org, 2026, TODAY)
         db.session.commit()
     yield app
     with app.app_context():

@@ -32,6 +32,7 @@ COMMENT_MAX = 1000
 OPEN = ("submitted", "accepted")  # while one of these stands, the year's report is not sent again
 DECISIONS = {"return": ("returned", "退回"), "accept": ("accepted", "采纳")}
 LIST_ROLES = ("committee", "viewer")
+READERS = ("committee", "leader", "viewer")  # as the report pages (tracker/reports/blueprint.READERS)
 
 
 def _refusal(error: ServiceError, action: str, org_id: int | None) -> ServiceError:
@@ -99,10 +100,12 @@ def submit(actor: User, org: Organisation, year, today: date) -> ReportSubmissio
 
 
 def load(user: User, submission_id) -> ReportSubmission:
-    """A version the user may read (its organisation is the user's or below); otherwise NotFound."""
+    """A version the user may read (its organisation is the user's or below, as the report pages' readers)."""
     row = db.session.get(ReportSubmission, submission_id) if is_id(submission_id) else None
     if row is None or not can_read_org(user, row.org):
         raise NotFound("报告不存在")
+    if user.role not in READERS:
+        raise _refusal(PermissionDenied("责任人不查阅年度报告"), "report.read", row.org_id)
     return row
 
 
