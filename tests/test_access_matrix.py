@@ -19,9 +19,8 @@ from tests.conftest import TODAY, _empty_tables
 from tests.factories import PASSWORD, World, build_world, csrf_token
 from tracker import create_app
 from tracker.extensions import db
-from tracker.services.people import throttle
 from tracker.models import AuditEntry, Organisation, Plan, PlanTask
-from tracker.services.people import users
+from tracker.services.people import throttle, users
 
 DATA = __import__("pathlib").Path(__file__).resolve().parent / "data" / "import"
 ROLES = ("office", "leader", "cadre", "viewer", "other_office", "anonymous")
@@ -122,6 +121,14 @@ EXPECTED = {
     ("reports.catalogue_toggle", "POST"):       "O+ L3 C3 V3 X4",
     ("reports.template_page", "GET"):           "O+ L+ C3 V+ X4",
     ("reports.template_page", "POST"):          "O+ L3 C3 V3 X4",
+    # 报送 and 退回 (issue 17.6): a township sends its own; only the county decides (the township never its own).
+    ("reports.submit", "POST"):                 "O+ L3 C3 V3 X4",
+    ("reports.submissions_page", "GET"):        "O+ L3 C3 V+ X+",
+    ("reports.submission_figures", "GET"):      "O+ L3 C3 V+ X+",
+    ("reports.submission_detail", "GET"):       "O+ L+ C3 V+ X4",
+    ("reports.submission_docx", "GET"):         "O+ L+ C3 V+ X4",
+    ("reports.return_submission", "POST"):      "O3 L3 C3 V3 X4 K+",
+    ("reports.accept_submission", "POST"):      "O3 L3 C3 V3 X4 K+",
     ("users_admin.index", "GET"):               "O+ L3 C3 V3 X+",
     ("users_admin.new", "GET"):                 "O+ L3 C3 V3 X+",
     ("users_admin.new", "POST"):                "O+ L3 C3 V3 X+",
@@ -176,6 +183,12 @@ EXPECTED = {
     ("api.get_supervision", "GET"):             "O+ L+ C+ V+ X4",
     ("api.answer_supervision", "POST"):         "O3 L3 C+ V3 X4",
     ("api.supervision_notice", "GET"):          "O+ L+ C+ V+ X4",
+    ("api.submit_report", "POST"):              "O+ L3 C3 V3 X+",    # X sends 白地镇's own
+    ("api.list_reports", "GET"):                "O+ L3 C3 V+ X+",
+    ("api.get_report", "GET"):                  "O+ L+ C3 V+ X4",
+    ("api.report_docx", "GET"):                 "O+ L+ C3 V+ X4",
+    ("api.return_report", "POST"):              "O3 L3 C3 V3 X4 K+",
+    ("api.accept_report", "POST"):              "O3 L3 C3 V3 X4 K+",
 }
 
 
@@ -342,6 +355,23 @@ class Stage:
         db.session.commit()
         return row.id
 
+    @cached_property
+    def unsubmitted(self) -> int:
+        """云乐镇's 2026 report not yet sent up (earlier cases' versions removed), so a submission is allowed."""
+        from tracker.models import ReportSubmission
+        db.session.execute(ReportSubmission.__table__.delete().where(ReportSubmission.org_id == self.town.id))
+        db.session.commit()
+        return 2026
+
+    @cached_property
+    def submission_id(self) -> int:
+        """A version of 云乐镇's 2026 report waiting for the county."""
+        from tracker.services.reporting import submission
+        self.unsubmitted
+        row = submission.submit(self._user("office"), self.town, 2026, TODAY)
+        db.session.commit()
+        return row.id
+
 
 # What each route is called with: its URL parameters and, for writes, a valid body (forms or JSON).
 # Valid, so that refusals made by the services (after the form is checked) are reached too.
@@ -444,6 +474,13 @@ ROUTES = {
     "reports.template_page": (lambda s: {"org_id": s.town.id, "year": 2026}, lambda s: {
         "addressee": "县委依法治县办:", "parts": "一、成效\n二、问题\n三、打算", "sections": "\n".join(
             f"板块{i}" for i in range(1, 8))}),
+    "reports.submit": (lambda s: {"org_id": s.town.id, "year": s.unsubmitted}, lambda s: {}),
+    "reports.submissions_page": (lambda s: {"year": 2026}, None),
+    "reports.submission_figures": (lambda s: {"year": 2026}, None),
+    "reports.submission_detail": (lambda s: {"submission_id": s.submission_id}, None),
+    "reports.submission_docx": (lambda s: {"submission_id": s.submission_id}, None),
+    "reports.return_submission": (lambda s: {"submission_id": s.submission_id}, lambda s: {"comment": "请补充"}),
+    "reports.accept_submission": (lambda s: {"submission_id": s.submission_id}, lambda s: {}),
     "users_admin.index": (lambda s: {}, None),
     "users_admin.new": (lambda s: {}, lambda s: {"username": f"new{s.task.id}", "name": "新同事", "role": "cadre",
                                                  "password": "initial-pass-1"}),
@@ -499,6 +536,12 @@ ROUTES = {
     "api.get_supervision": (lambda s: {"supervision_id": s.supervision_id}, None),
     "api.answer_supervision": (lambda s: {"supervision_id": s.supervision_id}, lambda s: {"note": "已办理"}),
     "api.supervision_notice": (lambda s: {"supervision_id": s.supervision_id}, None),
+    "api.submit_report": (lambda s: {"year": s.unsubmitted}, lambda s: {}),
+    "api.list_reports": (lambda s: {"year": 2026}, None),
+    "api.get_report": (lambda s: {"submission_id": s.submission_id}, None),
+    "api.report_docx": (lambda s: {"submission_id": s.submission_id}, None),
+    "api.return_report": (lambda s: {"submission_id": s.submission_id}, lambda s: {"comment": "请补充"}),
+    "api.accept_report": (lambda s: {"submission_id": s.submission_id}, lambda s: {}),
 }
 
 

@@ -6,7 +6,11 @@ committee of 云乐镇 with a bearer token; its tasks have small ids, so generat
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
+from schemathesis.checks import (
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 import config
 from tests.conftest import TODAY, _empty_tables
@@ -15,8 +19,7 @@ from tracker import create_app
 from tracker.api import bp as api_bp
 from tracker.api.spec import build
 from tracker.extensions import db
-from tracker.services.people import throttle
-from tracker.services.people import users
+from tracker.services.people import throttle, users
 from tracker.services.supervision import verbs
 from tracker.services.tasks import progress, requests
 
@@ -40,6 +43,10 @@ def api_app(services, tmp_path_factory):
                 requests.request_completion(users.get_user("cadre"), task, "已完成")
             if n == 1:  # a 督办单 for the generated supervision ids to find
                 verbs.issue(users.get_user("county_office"), task, "请抓紧推进", 3)
+        from tracker.services.reporting import (
+            submission,  # a sent-up report, so its ids answer (issue 17.6)
+        )
+        submission.submit(users.get_user("office"), world.plan.org, 2026, TODAY)
         db.session.commit()
     yield app
     with app.app_context():

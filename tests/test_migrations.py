@@ -166,3 +166,31 @@ def test_0570_adds_unit_and_post_to_users_and_goes_back(fresh_database):
     downgrade(directory=MIGRATIONS, revision="0520")
     columns = {c["name"] for c in inspect(create_engine(engine.url)).get_columns("user_account")}
     assert not {"unit", "post"} & columns and _counts(engine)["user_account"] == 1
+
+
+def test_0630_adds_report_submissions_and_a_notice_about_no_task_and_goes_back(fresh_database):
+    upgrade(directory=MIGRATIONS, revision="0530")
+    engine = db.engine
+    with engine.begin() as conn:
+        for statement in ROWS:
+            conn.execute(text(statement))
+    before = _counts(engine)
+    returned = ("INSERT INTO notification (id, recipient_id, task_id, kind, key_date, source_id, for_date, note,"
+                " created_at) VALUES (3, 1, NULL, 'report_returned', '2027-03-02', 1, '2027-03-02', '',"
+                " '2027-03-02')")
+    with pytest.raises(Exception, match="constraint failed"), engine.begin() as conn:
+        conn.execute(text(returned))
+    upgrade(directory=MIGRATIONS, revision="0630")
+    assert _counts(engine) == before
+    assert "report_submission" in inspect(create_engine(engine.url)).get_table_names()
+    with engine.begin() as conn:
+        conn.execute(text(returned))
+        conn.execute(text("INSERT INTO report_submission (id, org_id, year, version, status, is_late, title, sections,"
+                          " figures, text, docx, submitted_at, comment) VALUES (1, 1, 2026, 1, 'submitted', 0, '报告',"
+                          " '[]', '[]', '', X'00', '2027-03-01', '')"))
+        with pytest.raises(Exception, match="CHECK constraint failed"):
+            conn.execute(text("UPDATE report_submission SET status = 'lost'"))
+    downgrade(directory=MIGRATIONS, revision="0530")  # the task-less notice goes; every other row stays
+    assert _counts(engine) == before
+    assert "report_submission" not in inspect(create_engine(engine.url)).get_table_names()
+    upgrade(directory=MIGRATIONS)

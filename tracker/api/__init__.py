@@ -5,6 +5,7 @@ from tracker.api import (  # noqa: F401  (each registers routes)
     plans,
     rankings,
     reports,
+    submissions,
     supervision,
     tasks,
 )

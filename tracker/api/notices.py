@@ -15,13 +15,14 @@ from tracker.services.people.access import load_task
 from tracker.services.reminders import compose, immediate, inbox
 
 Kind = Literal["due_soon", "due_today", "overdue", "escalation", "stalled", "review_waiting", "assigned", "decision",
-               "urge", "due_recomputed", "carried_over", "supervision", "supervision_overdue"]
+               "urge", "due_recomputed", "carried_over", "supervision", "supervision_overdue",
+               "report_returned"]
 
 
 class NotificationOut(BaseModel):
     id: int
     kind: Kind
-    task_id: int
+    task_id: int | None  # None for a notice about no task (a returned report)
     for_date: date
     created_at: datetime
     is_read: bool

@@ -27,6 +27,7 @@ from tracker.models.report import (
                                      ReportTemplate,
                                      TaskTarget,
 )
+from tracker.models.submission import SUBMISSION_STATUSES, ReportSubmission
 from tracker.models.supervision import Supervision, SupervisionCounter
 from tracker.models.task import (
                                      CLOSED_STATUSES,
@@ -53,6 +54,7 @@ __all__ = [
     "BaselineFigure", "MetricDefinition", "ReportDraft", "ReportSection", "ReportSectionVersion",
     "ReportTemplate", "TaskTarget",
     "CalendarFeed", "ExportJob", "ImportSession",
+    "SUBMISSION_STATUSES", "ReportSubmission",
     "NOTICE_KINDS", "Delivery", "NoticeKind", "Notification", "ReminderSweep", "delivery_item", "CalendarOverride",
     "CalendarYear", "OrgChannels", "RecurringInstance", "RecurringTask", "ReminderRule", "UserChannels",
     "Supervision", "SupervisionCounter",

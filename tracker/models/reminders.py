@@ -27,18 +27,20 @@ class NoticeKind(StrEnum):
     carried_over = "carried_over"
     supervision = "supervision"  # a 督办单 was issued (to the owner and co-owners)
     supervision_overdue = "supervision_overdue"  # a 督办单 unanswered past respond_by (to the lead and the issuer)
+    report_returned = "report_returned"  # a township's report sent back by the county (no task)
     digest = "digest"
 
 
 SCHEDULED_KINDS = ("due_soon", "due_today", "overdue", "escalation", "stalled", "review_waiting",
                    "supervision_overdue")
-IMMEDIATE_KINDS = ("assigned", "decision", "urge", "due_recomputed", "carried_over", "supervision")
+IMMEDIATE_KINDS = ("assigned", "decision", "urge", "due_recomputed", "carried_over", "supervision", "report_returned")
 NOTICE_KINDS = tuple(k.value for k in NoticeKind)
 KIND_LABELS = {
     "due_soon": "即将到期", "due_today": "今日到期", "overdue": "已逾期", "escalation": "逾期督办",
     "stalled": "长期无进展", "review_waiting": "待审核", "assigned": "新交办", "decision": "审核结果",
     "urge": "催办", "due_recomputed": "时限调整", "carried_over": "任务结转", "digest": "每日汇总",
     "supervision": "督办单", "supervision_overdue": "督办单逾期",
+    "report_returned": "报告退回",
 }
 CHANNELS = ("email", "wecom", "dingtalk")
 CHANNEL_LABELS = {"app": "站内", "email": "电子邮件", "wecom": "企业微信群机器人", "dingtalk": "钉钉群机器人"}
@@ -61,7 +63,8 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    task_id: Mapped[int] = mapped_column(ForeignKey("plan_task.id", ondelete="CASCADE"))
+    # None for a notice about no task (a returned report; migration 0630).
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("plan_task.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
     key_date: Mapped[date] = mapped_column(Date)
     source_id: Mapped[int] = mapped_column(Integer, default=0)
@@ -74,7 +77,7 @@ class Notification(db.Model):
 
     recipient: Mapped["User"] = relationship(foreign_keys=[recipient_id])  # noqa: F821
     actor: Mapped["User | None"] = relationship(foreign_keys=[actor_id])  # noqa: F821
-    task: Mapped["PlanTask"] = relationship()  # noqa: F821
+    task: Mapped["PlanTask | None"] = relationship()  # noqa: F821
 
     @property
     def is_read(self) -> bool:
@@ -255,7 +258,7 @@ class RecurringInstance(db.Model):
     is_provisional: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
     recurring: Mapped[RecurringTask] = relationship()
-    task: Mapped["PlanTask"] = relationship()  # noqa: F821
+    task: Mapped["PlanTask | None"] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<RecurringInstance {self.recurring_id} {self.period_start}>"

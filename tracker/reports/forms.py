@@ -19,6 +19,10 @@ class ActionForm(ZhForm):
     """A button that changes something: CSRF only."""
 
 
+class ReturnForm(ZhForm):
+    comment = TextAreaField("退回意见", validators=[DataRequired("请填写退回意见"), Length(max=1000)])
+
+
 class SectionForm(ZhForm):
     text = TextAreaField("内容", validators=[DataRequired("内容不能为空"), Length(max=50_000)])
     base_version = HiddenField()

@@ -10,6 +10,7 @@ from tracker.services.people.access import is_committee_of
 from tracker.services.plans.verbs import plan_for
 from tracker.services.reporting import draft as drafts
 from tracker.services.reporting import page
+from tracker.services.reporting import submission as submissions
 from tracker.services.reporting.docx import to_docx
 from tracker.services.reporting.render import to_markdown
 from tracker.services.validation import as_int, as_year
@@ -41,7 +42,9 @@ def index():
         stale=bool(draft) and drafts.is_stale(draft), tasks=page.task_titles(ids), status_labels=STATUS_LABELS,
         deadline=page.deadline(year) if year else None, days_left=page.days_left(year, today()) if year else None,
         can_edit=bool(org) and is_committee_of(current_user, org.id),
-        plan=plan_for(org, year) if org and year else None, action=ActionForm())
+        plan=plan_for(org, year) if org and year else None, action=ActionForm(),
+        submissions=submissions.history(org, year) if org and year else [],
+        can_submit=bool(org and year) and submissions.may_submit(current_user, org))
 
 
 @bp.route("/<int:org_id>/<int:year>/generate", methods=["POST"])

@@ -33,3 +33,7 @@ Sender: the new task. Keywords: actor, entry (the plan's AuditEntry), note (a se
 password_changed = _signals.signal("password-changed", doc="""A user's password was set anew (a reset or a change).
 
 Sender: the user. Keywords: actor (a User, or None for the command line).""")
+
+report_returned = _signals.signal("report-returned", doc="""A submitted annual report was sent back (退回).
+
+Sender: the ReportSubmission. Keywords: actor, entry (the AuditEntry).""")

@@ -17,7 +17,7 @@ def _late(n: Notification) -> int:
 
 def message(n: Notification) -> str:
     """The in-app sentence for a notice."""
-    title = f"《{n.task.title}》"
+    title = f"《{n.task.title}》" if n.task is not None else ""
     # Only the sentence of this kind is built: counting working days late costs a walk over the calendar, and a
     # digest of a few hundred items was spending most of its time on sentences it threw away (profiled).
     texts = {
@@ -34,6 +34,7 @@ def message(n: Notification) -> str:
         "supervision": lambda: f"{_actor(n)}对{title}下发督办单{n.note}",
         "supervision_overdue": lambda: f"督办单{n.note}({title})已过答复时限{n.key_date.isoformat()}仍未答复,"
                                        f"责任人{_owner(n)}。",
+        "report_returned": lambda: f"{_actor(n)}退回了{n.note}",
         "carried_over": lambda: f"{_actor(n)}将{title}{n.note}," + (f"完成时限{_due(n)}。" if n.due_date
                                                                   else "完成时限待定。"),
     }
@@ -42,19 +43,26 @@ def message(n: Notification) -> str:
 
 
 def _owner(n: Notification) -> str:
-    return n.task.owner.name if n.task.owner else "未指定"
+    return n.task.owner.name if n.task is not None and n.task.owner else "未指定"
 
 
 def _actor(n: Notification) -> str:
     return n.actor.name if n.actor else "系统"
 
 
-def task_link(task_id: int) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}/tasks/{task_id}"
+def task_link(task_id: int | None) -> str:
+    return current_app.config['PUBLIC_BASE_URL'] + notice_path(task_id)
+
+
+def notice_path(task_id: int | None) -> str:
+    """Where a notice opens: its task, or the report page for a notice about no task (a returned report)."""
+    return f"/tasks/{task_id}" if task_id is not None else "/reports"
 
 
 def robot_line(n: Notification) -> str:
     """One line for a group chat: kind, title, due date, owner and a link; never narratives or figures."""
+    if n.task is None:
+        return f"- 【{KIND_LABELS.get(n.kind, n.kind)}】[年度报告]({task_link(None)})"
     return (f"- 【{KIND_LABELS.get(n.kind, n.kind)}】[{n.task.title}]({task_link(n.task_id)}) "
             f"完成时限 {_due(n)} 责任人 {_owner(n)}")
 
@@ -68,4 +76,4 @@ def digest_title(name: str, day, count: int) -> str:
 
 
 def immediate_title(n: Notification) -> str:
-    return f"【{KIND_LABELS.get(n.kind, n.kind)}】《{n.task.title}》"
+    return f"【{KIND_LABELS.get(n.kind, n.kind)}】" + (f"《{n.task.title}》" if n.task is not None else "年度报告")

@@ -46,11 +46,11 @@ class _Item:
 
     id: int
     kind: str
-    task_id: int
+    task_id: int | None
     due_date: date | None
     for_date: date
     note: str
-    task: _Task
+    task: _Task | None
     actor: _Person | None
 
 
@@ -89,10 +89,10 @@ def load_outgoing(ids: list[int]) -> list[Outgoing]:
                    Notification.due_date, Notification.for_date, Notification.note, PlanTask.title, PlanTask.org_id,
                    owner.name, actor.name)
             .join(Notification, Notification.id == delivery_item.c.notification_id)
-            .join(PlanTask, PlanTask.id == Notification.task_id)
+            .outerjoin(PlanTask, PlanTask.id == Notification.task_id)  # a returned report's notice has no task
             .outerjoin(owner, owner.id == PlanTask.owner_id).outerjoin(actor, actor.id == Notification.actor_id)
             .where(delivery_item.c.delivery_id.in_(ids)).order_by(Notification.id)):
-        task = _Task(r[7], r[8], _Person(r[9]) if r[9] is not None else None)
+        task = _Task(r[7], r[8], _Person(r[9]) if r[9] is not None else None) if r[3] is not None else None
         items.setdefault(r[0], []).append(
             _Item(r[1], r[2], r[3], r[4], r[5], r[6] or "", task, _Person(r[10]) if r[10] is not None else None))
     org_ids = {d.org_id for d in rows if d.channel != "email"}

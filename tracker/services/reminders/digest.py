@@ -54,4 +54,4 @@ def create_digests(day: date, now: datetime, *, forced: bool = False) -> int:
 
 def ordered_items(items: list[Notification]) -> list[Notification]:
     """Most urgent first: escalations and overdue, then by due date."""
-    return sorted(items, key=lambda i: (URGENCY.get(i.kind, 9), i.due_date or date.max, i.task_id))
+    return sorted(items, key=lambda i: (URGENCY.get(i.kind, 9), i.due_date or date.max, i.task_id or 0))

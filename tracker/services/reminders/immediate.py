@@ -1,6 +1,8 @@
 """Immediate notices: assigned (交办), decision (审核结果), urge (催办), written in the event's own transaction."""
 from datetime import date
 
+from sqlalchemy import select
+
 from tracker.extensions import db
 from tracker.models import AuditEntry, Delivery, Notification, PlanTask, TaskRequest, User
 from tracker.models.types import utcnow
@@ -16,17 +18,19 @@ DECISION_WORDS = {("completion", "approved"): "同意办结", ("completion", "re
                   ("extension", "approved"): "同意延期", ("extension", "returned"): "不同意延期"}
 
 
-def notify(kind: str, task: PlanTask, recipients, *, actor: User | None, entry: AuditEntry, note: str = "",
+def notify(kind: str, task: PlanTask | None, recipients, *, actor: User | None, entry: AuditEntry, note: str = "",
            day: date | None = None) -> list[Notification]:
-    """One notice per recipient (active, not the actor) and one delivery per channel that reaches them."""
+    """One notice per recipient (active, not the actor) and one delivery per channel that reaches them; `task` is
+    None for a notice about no task (a returned report)."""
     people = {u.id: u for u in recipients if u is not None and u.is_active_account
               and (actor is None or u.id != actor.id)}
     if not people:
         return []
     day = day or today()
     now = utcnow()
-    notices = [Notification(recipient_id=uid, task_id=task.id, kind=kind, key_date=day, source_id=entry.id,
-                            for_date=day, due_date=task.due_date, actor_id=actor.id if actor else None,
+    notices = [Notification(recipient_id=uid, task_id=task.id if task else None, kind=kind, key_date=day,
+                            source_id=entry.id, for_date=day, due_date=task.due_date if task else None,
+                            actor_id=actor.id if actor else None,
                             note=note, created_at=now) for uid in people]
     db.session.add_all(notices)
     db.session.flush()
@@ -75,6 +79,15 @@ def request_decided(task: PlanTask, *, actor: User, request: TaskRequest, entry:
 def task_carried(task: PlanTask, *, actor: User, entry: AuditEntry, note: str) -> None:
     """After a carry-over: the owner, co-owners and lead learn where the work continues."""
     notify("carried_over", task, [task.owner, *task.co_owners, task.lead], actor=actor, entry=entry, note=note)
+
+
+@events.report_returned.connect
+def report_returned(submission, *, actor: User, entry: AuditEntry) -> None:
+    """After a 退回: the township's committee learns which version came back and why."""
+    committee = db.session.scalars(select(User).where(User.org_id == submission.org_id, User.role == "committee",
+                                                      User.is_active_account.is_(True))).all()
+    note = f"{submission.year}年度报告(第{submission.version}版),退回意见:{submission.comment}"
+    notify("report_returned", None, committee, actor=actor, entry=entry, note=note)
 
 
 def urge(actor: User, task: PlanTask, message) -> list[Notification]:

@@ -42,6 +42,11 @@ def days_left(year: int, today: date) -> int:
     return (deadline(year) - today).days
 
 
+def is_late(year: int, today: date) -> bool:
+    """A report sent after its deadline's day is 逾期报送 (on 1 April itself the page still says 今天截止)."""
+    return days_left(year, today) < 0
+
+
 def task_titles(ids) -> dict[int, tuple[str, str]]:
     """Task id → (title, status) for the sources of a draft."""
     ids = list(ids)
