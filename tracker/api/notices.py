@@ -15,13 +15,15 @@ from tracker.services.people.access import load_task
 from tracker.services.reminders import compose, immediate, inbox
 
 Kind = Literal["due_soon", "due_today", "overdue", "escalation", "stalled", "review_waiting", "assigned", "decision",
-               "urge", "due_recomputed", "carried_over"]
+               "urge", "due_recomputed", "carried_over", "directive_issued", "directive_accepted",
+               "directive_declined"]
 
 
 class NotificationOut(BaseModel):
     id: int
     kind: Kind
-    task_id: int
+    task_id: int | None  # None: issued work not yet in a plan (上级交办, directive_id)
+    directive_id: int | None = None
     for_date: date
     created_at: datetime
     is_read: bool
@@ -38,7 +40,7 @@ class UrgeOut(BaseModel):
 
 
 def _out(n: Notification) -> dict:
-    return NotificationOut(id=n.id, kind=n.kind, task_id=n.task_id, for_date=n.for_date, created_at=n.created_at,
+    return NotificationOut(id=n.id, kind=n.kind, task_id=n.task_id, directive_id=n.directive_id, for_date=n.for_date, created_at=n.created_at,
                            is_read=n.is_read, message=compose.message(n)).model_dump(mode="json")
 
 

@@ -26,15 +26,20 @@ class NoticeKind(StrEnum):
     due_recomputed = "due_recomputed"
     carried_over = "carried_over"
     digest = "digest"
+    directive_issued = "directive_issued"  # 上级交办: to the township's committee (migration 0640)
+    directive_accepted = "directive_accepted"  # to the issuing committee
+    directive_declined = "directive_declined"
 
 
 SCHEDULED_KINDS = ("due_soon", "due_today", "overdue", "escalation", "stalled", "review_waiting")
-IMMEDIATE_KINDS = ("assigned", "decision", "urge", "due_recomputed", "carried_over")
+IMMEDIATE_KINDS = ("assigned", "decision", "urge", "due_recomputed", "carried_over", "directive_issued",
+                   "directive_accepted", "directive_declined")
 NOTICE_KINDS = tuple(k.value for k in NoticeKind)
 KIND_LABELS = {
     "due_soon": "即将到期", "due_today": "今日到期", "overdue": "已逾期", "escalation": "逾期督办",
     "stalled": "长期无进展", "review_waiting": "待审核", "assigned": "新交办", "decision": "审核结果",
     "urge": "催办", "due_recomputed": "时限调整", "carried_over": "任务结转", "digest": "每日汇总",
+    "directive_issued": "上级交办", "directive_accepted": "交办已接收", "directive_declined": "交办被退回",
 }
 CHANNELS = ("email", "wecom", "dingtalk")
 CHANNEL_LABELS = {"app": "站内", "email": "电子邮件", "wecom": "企业微信群机器人", "dingtalk": "钉钉群机器人"}
@@ -57,7 +62,9 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    task_id: Mapped[int] = mapped_column(ForeignKey("plan_task.id", ondelete="CASCADE"))
+    # None for a notice about issued work not (yet) in a plan: then directive_id says which (migration 0640).
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("plan_task.id", ondelete="CASCADE"))
+    directive_id: Mapped[int | None] = mapped_column(ForeignKey("directive.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
     key_date: Mapped[date] = mapped_column(Date)
     source_id: Mapped[int] = mapped_column(Integer, default=0)
@@ -70,7 +77,8 @@ class Notification(db.Model):
 
     recipient: Mapped["User"] = relationship(foreign_keys=[recipient_id])  # noqa: F821
     actor: Mapped["User | None"] = relationship(foreign_keys=[actor_id])  # noqa: F821
-    task: Mapped["PlanTask"] = relationship()  # noqa: F821
+    task: Mapped["PlanTask | None"] = relationship()  # noqa: F821
+    directive: Mapped["Directive | None"] = relationship()  # noqa: F821
 
     @property
     def is_read(self) -> bool:

@@ -42,7 +42,7 @@ def read(notification_id):
     if row is FAILED:
         return redirect(url_for("reminders.index"))
     if request.form.get("open") == "1":
-        return redirect(f"/tasks/{row.task_id}")
+        return redirect(f"/tasks/{row.task_id}" if row.task_id else "/assignments")
     return redirect(request.referrer or url_for("reminders.index"))
 
 

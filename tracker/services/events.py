@@ -33,3 +33,11 @@ Sender: the new task. Keywords: actor, entry (the plan's AuditEntry), note (a se
 password_changed = _signals.signal("password-changed", doc="""A user's password was set anew (a reset or a change).
 
 Sender: the user. Keywords: actor (a User, or None for the command line).""")
+
+directive_issued = _signals.signal("directive-issued", doc="""Work was issued to a township (上级交办).
+
+Sender: the Directive. Keywords: actor, entry (the AuditEntry).""")
+
+directive_decided = _signals.signal("directive-decided", doc="""Issued work was accepted into a plan or declined.
+
+Sender: the Directive (its task set when accepted). Keywords: actor, entry (the AuditEntry).""")

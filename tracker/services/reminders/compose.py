@@ -17,7 +17,7 @@ def _late(n: Notification) -> int:
 
 def message(n: Notification) -> str:
     """The in-app sentence for a notice."""
-    title = f"《{n.task.title}》"
+    title = f"《{subject(n)}》"
     # Only the sentence of this kind is built: counting working days late costs a walk over the calendar, and a
     # digest of a few hundred items was spending most of its time on sentences it threw away (profiled).
     texts = {
@@ -33,13 +33,21 @@ def message(n: Notification) -> str:
         "due_recomputed": lambda: f"{title}的完成时限已按正式节假日安排调整为{_due(n)}。",
         "carried_over": lambda: f"{_actor(n)}将{title}{n.note}," + (f"完成时限{_due(n)}。" if n.due_date
                                                                   else "完成时限待定。"),
+        "directive_issued": lambda: f"{_actor(n)}向本单位交办{title},完成时限{_due(n)},请接收或退回。",
+        "directive_accepted": lambda: f"{_actor(n)}已接收上级交办{title},纳入本单位年度计划。",
+        "directive_declined": lambda: f"{_actor(n)}退回了上级交办{title}:{n.note}",
     }
     text = texts.get(n.kind)
     return text() if text else f"{title}{KIND_LABELS.get(n.kind, n.kind)}"
 
 
+def subject(n: Notification) -> str:
+    """What the notice is about: its task's title, or that of issued work not yet in a plan (上级交办)."""
+    return n.task.title if n.task is not None else n.directive.title
+
+
 def _owner(n: Notification) -> str:
-    return n.task.owner.name if n.task.owner else "未指定"
+    return n.task.owner.name if n.task is not None and n.task.owner else "未指定"
 
 
 def _actor(n: Notification) -> str:
@@ -50,14 +58,21 @@ def task_link(task_id: int) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}/tasks/{task_id}"
 
 
+def link(n: Notification) -> str:
+    """The task's page, or the list of issued work for a notice no task carries yet."""
+    if n.task_id is None:
+        return f"{current_app.config['PUBLIC_BASE_URL']}/assignments"
+    return task_link(n.task_id)
+
+
 def robot_line(n: Notification) -> str:
     """One line for a group chat: kind, title, due date, owner and a link; never narratives or figures."""
-    return (f"- 【{KIND_LABELS.get(n.kind, n.kind)}】[{n.task.title}]({task_link(n.task_id)}) "
+    return (f"- 【{KIND_LABELS.get(n.kind, n.kind)}】[{subject(n)}]({link(n)}) "
             f"完成时限 {_due(n)} 责任人 {_owner(n)}")
 
 
 def email_line(n: Notification) -> str:
-    return f"【{KIND_LABELS.get(n.kind, n.kind)}】{message(n)}\n    {task_link(n.task_id)}"
+    return f"【{KIND_LABELS.get(n.kind, n.kind)}】{message(n)}\n    {link(n)}"
 
 
 def digest_title(name: str, day, count: int) -> str:
@@ -65,4 +80,4 @@ def digest_title(name: str, day, count: int) -> str:
 
 
 def immediate_title(n: Notification) -> str:
-    return f"【{KIND_LABELS.get(n.kind, n.kind)}】《{n.task.title}》"
+    return f"【{KIND_LABELS.get(n.kind, n.kind)}】《{subject(n)}》"

@@ -2,11 +2,11 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
-from tracker.models import Delivery, Notification, OrgChannels, PlanTask, User, delivery_item
+from tracker.models import Delivery, Directive, Notification, OrgChannels, PlanTask, User, delivery_item
 from tracker.models.reminders import KIND_LABELS
 from tracker.services.reminders import compose, robots
 from tracker.services.reminders.digest import ordered_items
@@ -46,7 +46,7 @@ class _Item:
 
     id: int
     kind: str
-    task_id: int
+    task_id: int | None  # None: issued work not yet in a plan (上级交办), named by its directive
     due_date: date | None
     for_date: date
     note: str
@@ -86,10 +86,13 @@ def load_outgoing(ids: list[int]) -> list[Outgoing]:
     items: dict[int, list[_Item]] = {}
     for r in db.session.execute(
             select(delivery_item.c.delivery_id, Notification.id, Notification.kind, Notification.task_id,
-                   Notification.due_date, Notification.for_date, Notification.note, PlanTask.title, PlanTask.org_id,
+                   Notification.due_date, Notification.for_date, Notification.note,
+                   func.coalesce(PlanTask.title, Directive.title),
+                   func.coalesce(PlanTask.org_id, Directive.target_org_id),
                    owner.name, actor.name)
             .join(Notification, Notification.id == delivery_item.c.notification_id)
-            .join(PlanTask, PlanTask.id == Notification.task_id)
+            .outerjoin(PlanTask, PlanTask.id == Notification.task_id)
+            .outerjoin(Directive, Directive.id == Notification.directive_id)
             .outerjoin(owner, owner.id == PlanTask.owner_id).outerjoin(actor, actor.id == Notification.actor_id)
             .where(delivery_item.c.delivery_id.in_(ids)).order_by(Notification.id)):
         task = _Task(r[7], r[8], _Person(r[9]) if r[9] is not None else None)
