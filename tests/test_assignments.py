@@ -3,7 +3,9 @@ declines it; the county follows the accepted task's progress and light. API and 
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories import csrf_token
 from tests.test_statement_counts import count_statements
+from tests.web_fixtures import login, post
 from tracker.extensions import db
 from tracker.models import AuditEntry, Directive, Notification, Organisation, PlanTask
 from tracker.services.people.users import get_user
@@ -207,3 +209,99 @@ def test_the_list_runs_the_same_statements_for_2_and_for_20(world, api):
     grow(10)
     many, total = count()
     assert total == 22 and many == few
+
+
+def test_a_directive_notice_goes_out_by_email_without_a_task(app, world, api):
+    """The delivery of a notice no task carries yet reads the work's title and links to the 上级交办 list."""
+    from tracker.models import Delivery
+    from tracker.services.reminders import deliver
+    app.config["MAIL_SERVER"] = "127.0.0.1"  # email is a channel only with a mail server (nothing is sent here)
+    office = get_user("office")
+    office.email = "office@yunle.gov.cn"
+    db.session.commit()
+    _issue(api)
+    ids = list(db.session.scalars(select(Delivery.id).where(Delivery.recipient_id == office.id,
+                                                            Delivery.kind == "directive_issued")))
+    assert len(ids) == 1
+    [out] = deliver.load_outgoing(ids)
+    assert out.channel == "email" and "开展宪法宣传周活动" in out.title
+    assert "请接收或退回" in out.body and "/assignments\n" in out.body
+
+
+# --- pages ----------------------------------------------------------------------------------------------
+
+def _switch(client, username: str) -> None:
+    """Log out through the form, then in as someone else."""
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
+    login(client, username)
+
+
+def test_the_county_issues_from_its_page_and_the_township_accepts_from_its_list(client, world, api):
+    login(client, "county_office")
+    form = client.get("/assignments/new").get_data(as_text=True)
+    assert "旌德县/云乐镇" in form and "旌德县/白地镇" in form
+    town = _org("云乐镇")
+    response = post(client, "/assignments/new", {"org": str(town.id), "title": "开展宪法宣传周活动", "description": "",
+                                                 "due_date": "2026-12-10", "year": "2026", "report_section": "1"},
+                    page="/assignments/new")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/assignments")
+    directive = db.session.scalar(select(Directive))
+    assert directive.target_org_id == town.id and directive.status == "pending"
+    assert "待接收" in client.get("/assignments").get_data(as_text=True)
+
+    _switch(client, "office")
+    page = client.get("/assignments").get_data(as_text=True)
+    assert "收到的上级交办" in page and "开展宪法宣传周活动" in page and 'name="a-theme"' in page
+    accepted = post(client, f"/assignments/{directive.id}/accept",
+                    {"a-theme": str(_theme_id(world, "法")), "a-report_section": ""}, page="/assignments")
+    assert accepted.status_code == 302
+    db.session.expire_all()
+    task_id = db.session.get(Directive, directive.id).task_id
+    assert accepted.headers["Location"].endswith(f"/tasks/{task_id}")
+    task_page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "上级交办:旌德县" in task_page and "已接收" in task_page
+
+    _switch(client, "county_office")
+    listing = client.get("/assignments?status=accepted").get_data(as_text=True)
+    assert "已接收" in listing and "云乐镇" in listing and "待交办" in listing  # the light until it is assigned
+    assert "上级交办:旌德县" in client.get(f"/tasks/{task_id}").get_data(as_text=True)
+
+
+def test_declining_from_the_page_needs_a_reason(client, world, api):
+    directive_id = _issue(api).get_json()["id"]
+    login(client, "office")
+    refused = post(client, f"/assignments/{directive_id}/decline", {"d-reason": ""}, page="/assignments")
+    assert refused.status_code == 302
+    assert "退回理由不能为空" in client.get("/assignments").get_data(as_text=True)
+    assert db.session.get(Directive, directive_id).status == "pending"
+    post(client, f"/assignments/{directive_id}/decline", {"d-reason": "不属本镇职责"}, page="/assignments")
+    db.session.expire_all()
+    assert db.session.get(Directive, directive_id).status == "declined"
+    assert len(_notices("county_office", "directive_declined")) == 1
+
+
+def test_a_forged_page_post_is_refused_and_kept(client, world, api):
+    login(client, "office")
+    sibling = _org("白地镇")
+    response = post(client, "/assignments/new", {"org": str(sibling.id), "title": "越级交办", "due_date": "2026-12-10",
+                                                 "year": "2026"}, page="/assignments/new")
+    assert response.status_code == 403 and _refusals("office", "directive.issue") == 1
+    directive_id = _issue(api).get_json()["id"]
+    _switch(client, "other_office")
+    assert post(client, f"/assignments/{directive_id}/accept", {"a-theme": "1"},
+                page="/assignments").status_code == 404
+    _switch(client, "leader")
+    assert post(client, f"/assignments/{directive_id}/accept", {"a-theme": "1"},
+                page="/assignments").status_code == 403
+    assert _refusals("leader", "directive.accept") == 1
+
+
+def test_the_county_reads_every_townships_plan_and_tasks(client, world):
+    world.task(title="云乐镇的任务")
+    login(client, "county_office")
+    plans = client.get("/plans").get_data(as_text=True)
+    assert "云乐镇 · 2026年" in plans and "白地镇 · 2026年" in plans  # the picker offers every township's plan
+    town_plan = client.get(f"/plans?plan_id={world.plan.id}").get_data(as_text=True)
+    assert "云乐镇的任务" in town_plan
+    tasks = client.get("/tasks").get_data(as_text=True)
+    assert "云乐镇的任务" in tasks and "云乐镇" in tasks

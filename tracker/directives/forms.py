@@ -1,13 +1,13 @@
 """Forms of the 上级交办 pages: shape only; tracker.services.directives decides what is valid."""
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from tracker.services.plans.sections import NUMERALS, SECTIONS
 from tracker.services.validation import TEXT_MAX, TITLE_MAX, as_id, as_int
 from tracker.web import ZhForm
 
-SECTION_CHOICES = [("", "(不指定,默认第一板块)")] + [(str(i + 1), f"({NUMERALS[i]}){t}")
-                                                      for i, t in enumerate(SECTIONS)]
+SECTION_CHOICES = [SelectChoice("", "(不指定,默认第一板块)")] + [
+    SelectChoice(str(i + 1), f"({NUMERALS[i]}){t}") for i, t in enumerate(SECTIONS)]
 
 
 class IssueForm(ZhForm):
@@ -36,7 +36,7 @@ class AcceptForm(ZhForm):
     """接收: into which theme of the township's plan (and, optionally, another report sub-section)."""
 
     theme = SelectField("纳入主题", validate_choice=False)
-    report_section = SelectField("报告板块", choices=[("", "(按上级所定)")] + SECTION_CHOICES[1:], default="",
+    report_section = SelectField("报告板块", choices=[SelectChoice("", "(按上级所定)")] + SECTION_CHOICES[1:], default="",
                                  validate_choice=False)
 
 

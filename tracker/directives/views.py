@@ -1,6 +1,7 @@
 """上级交办 pages: 下达任务 (the county's form and list) and the township's 待接收 list with 接收 / 退回."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from tracker.directives.forms import AcceptForm, DeclineForm, IssueForm
 from tracker.models import DIRECTIVE_LABELS
@@ -48,7 +49,7 @@ def new():
         abort(403)
     targets = queries.issuable_orgs(current_user)
     form = IssueForm(data={"year": str(today().year)} if request.method == "GET" else None)
-    form.org.choices = [("", "(请选择)")] + [(str(o.id), o.full_name) for o in targets]
+    form.org.choices = [SelectChoice("", "(请选择)")] + [SelectChoice(str(o.id), o.full_name) for o in targets]
     if form.validate_on_submit():
         org = load_or_404(verbs.load_org, form.org_id())
         made = perform(form, verbs.issue, current_user, org, form.values())
