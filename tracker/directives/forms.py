@@ -36,8 +36,8 @@ class AcceptForm(ZhForm):
     """接收: into which theme of the township's plan (and, optionally, another report sub-section)."""
 
     theme = SelectField("纳入主题", validate_choice=False)
-    report_section = SelectField("报告板块", choices=[SelectChoice("", "(按上级所定)")] + SECTION_CHOICES[1:], default="",
-                                 validate_choice=False)
+    report_section = SelectField("报告板块", choices=[SelectChoice("", "(按上级所定)")] + SECTION_CHOICES[1:],
+                                 default="", validate_choice=False)
 
 
 class DeclineForm(ZhForm):
