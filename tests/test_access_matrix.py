@@ -159,6 +159,16 @@ EXPECTED = {
     ("api.cancel", "POST"):                     "O+ L3 C3 V3 X4",
     ("api.urge_task", "POST"):                  "O+ L+ C3 V3 X4",
     ("api.download_evidence", "GET"):           "O+ L+ C+ V+ X4",
+    # 上级交办 (issue 17.5): the county's committee issues; the receiving township's committee decides.
+    ("directives.index", "GET"):                "O+ L+ C+ V+ X+",
+    ("directives.new", "GET"):                  "O+ L3 C3 V3 X+",   # a township's committee: nothing below it
+    ("directives.new", "POST"):                 "O3 L3 C3 V3 X3 K+",  # to itself, or to a sibling: refused
+    ("directives.accept", "POST"):              "O+ L3 C3 V3 X4",
+    ("directives.decline", "POST"):             "O+ L3 C3 V3 X4",
+    ("api.issue_assignment", "POST"):           "O3 L3 C3 V3 X3 K+",
+    ("api.list_assignments", "GET"):            "O+ L+ C+ V+ X+",
+    ("api.accept_assignment", "POST"):          "O+ L3 C3 V3 X4",
+    ("api.decline_assignment", "POST"):         "O+ L3 C3 V3 X4",
 }
 
 
@@ -311,6 +321,19 @@ class Stage:
         return record.id
 
     @cached_property
+    def directive_id(self) -> int:
+        """Work the county issued to 云乐镇, still waiting to be accepted or declined."""
+        from tracker.services.directives import verbs
+        made = verbs.issue(self._user("county_office"), self.town, {
+            "title": "矩阵测试交办", "due_date": "2026-12-10", "year": 2026})
+        db.session.commit()
+        return made.id
+
+    @cached_property
+    def theme_id(self) -> int:
+        return self.world.plan.theme_by_key("法").id
+
+    @cached_property
     def override_id(self) -> int:
         from tracker.services.calendar import overrides as calendar
         row = calendar.set_override(self._user("county_office"), date(2027, 3, 1 + self.task.id % 28), False, "测试")
@@ -457,6 +480,16 @@ ROUTES = {
     "api.cancel": (lambda s: {"task_id": s.task.id}, lambda s: {"reason": "重复任务"}),
     "api.urge_task": (lambda s: {"task_id": s.task.id}, lambda s: {"message": "请抓紧"}),
     "api.download_evidence": (lambda s: {"evidence_id": s.evidence_id}, None),
+    "directives.index": (lambda s: {}, None),
+    "directives.new": (lambda s: {}, lambda s: {"org": str(s.town.id), "title": "页面交办", "due_date": "2026-12-10",
+                                                "year": "2026"}),
+    "directives.accept": (lambda s: {"directive_id": s.directive_id}, lambda s: {"a-theme": str(s.theme_id)}),
+    "directives.decline": (lambda s: {"directive_id": s.directive_id}, lambda s: {"d-reason": "不属本镇职责"}),
+    "api.issue_assignment": (lambda s: {"org_id": s.town.id}, lambda s: {
+        "title": "接口交办", "due_date": "2026-12-10", "year": 2026}),
+    "api.list_assignments": (lambda s: {}, None),
+    "api.accept_assignment": (lambda s: {"assignment_id": s.directive_id}, lambda s: {"theme_id": s.theme_id}),
+    "api.decline_assignment": (lambda s: {"assignment_id": s.directive_id}, lambda s: {"reason": "不属本镇职责"}),
 }
 
 

@@ -181,7 +181,8 @@ def test_the_claim_is_a_conditional_update(world, api):
     db.session.rollback()
 
 
-def test_the_list_runs_the_same_statements_for_2_and_for_20(world, api):
+def test_the_list_runs_the_same_statements_for_2_and_for_20(client, world, api):
+    """The API list and both sides' pages: accepted work with its task's light, pending work with its themes."""
     county = api("county_office")
 
     def grow(n):
@@ -203,12 +204,29 @@ def test_the_list_runs_the_same_statements_for_2_and_for_20(world, api):
         assert response.status_code == 200
         return counter["n"], response.get_json()["total"]
 
+    def pages():
+        counts = []
+        for username in ("county_office", "office"):
+            _switch(client, username)
+            client.get("/assignments")
+            db.session.expire_all()
+            with count_statements() as counter:
+                assert client.get("/assignments").status_code == 200
+            counts.append(counter["n"])
+        return counts
+
     grow(1)
+    _issue(api)  # one waiting for 云乐镇 to accept or decline
+    login(client, "viewer")
     few, total = count()
-    assert total == 2
+    few_pages = pages()
+    assert total == 3
     grow(10)
+    for _ in range(5):
+        _issue(api)
     many, total = count()
-    assert total == 22 and many == few
+    assert total == 28 and many == few
+    assert pages() == few_pages
 
 
 def test_a_directive_notice_goes_out_by_email_without_a_task(app, world, api):
