@@ -189,6 +189,16 @@ EXPECTED = {
     ("api.report_docx", "GET"):                 "O+ L+ C3 V+ X4",
     ("api.return_report", "POST"):              "O3 L3 C3 V3 X4 K+",
     ("api.accept_report", "POST"):              "O3 L3 C3 V3 X4 K+",
+    # 上级交办 (issue 17.5): the county's committee issues; the receiving township's committee decides.
+    ("directives.index", "GET"):                "O+ L+ C+ V+ X+",
+    ("directives.new", "GET"):                  "O+ L3 C3 V3 X+",   # a township's committee: nothing below it
+    ("directives.new", "POST"):                 "O3 L3 C3 V3 X3 K+",  # to itself, or to a sibling: refused
+    ("directives.accept", "POST"):              "O+ L3 C3 V3 X4",
+    ("directives.decline", "POST"):             "O+ L3 C3 V3 X4",
+    ("api.issue_assignment", "POST"):           "O3 L3 C3 V3 X3 K+",
+    ("api.list_assignments", "GET"):            "O+ L+ C+ V+ X+",
+    ("api.accept_assignment", "POST"):          "O+ L3 C3 V3 X4",
+    ("api.decline_assignment", "POST"):         "O+ L3 C3 V3 X4",
 }
 
 
@@ -347,6 +357,19 @@ class Stage:
         item = verbs.issue(self._user("county_office"), self.task, "请抓紧推进", 3)
         db.session.commit()
         return item.id
+
+    @cached_property
+    def directive_id(self) -> int:
+        """Work the county issued to 云乐镇, still waiting to be accepted or declined."""
+        from tracker.services.directives import verbs
+        made = verbs.issue(self._user("county_office"), self.town, {
+            "title": "矩阵测试交办", "due_date": "2026-12-10", "year": 2026})
+        db.session.commit()
+        return made.id
+
+    @cached_property
+    def theme_id(self) -> int:
+        return self.world.plan.theme_by_key("法").id
 
     @cached_property
     def override_id(self) -> int:
@@ -542,6 +565,16 @@ ROUTES = {
     "api.report_docx": (lambda s: {"submission_id": s.submission_id}, None),
     "api.return_report": (lambda s: {"submission_id": s.submission_id}, lambda s: {"comment": "请补充"}),
     "api.accept_report": (lambda s: {"submission_id": s.submission_id}, lambda s: {}),
+    "directives.index": (lambda s: {}, None),
+    "directives.new": (lambda s: {}, lambda s: {"org": str(s.town.id), "title": "页面交办", "due_date": "2026-12-10",
+                                                "year": "2026"}),
+    "directives.accept": (lambda s: {"directive_id": s.directive_id}, lambda s: {"a-theme": str(s.theme_id)}),
+    "directives.decline": (lambda s: {"directive_id": s.directive_id}, lambda s: {"d-reason": "不属本镇职责"}),
+    "api.issue_assignment": (lambda s: {"org_id": s.town.id}, lambda s: {
+        "title": "接口交办", "due_date": "2026-12-10", "year": 2026}),
+    "api.list_assignments": (lambda s: {}, None),
+    "api.accept_assignment": (lambda s: {"assignment_id": s.directive_id}, lambda s: {"theme_id": s.theme_id}),
+    "api.decline_assignment": (lambda s: {"assignment_id": s.directive_id}, lambda s: {"reason": "不属本镇职责"}),
 }
 
 

@@ -7,10 +7,11 @@ CORE = ("tracker.models", "tracker.services.tasks", "tracker.services.people", "
         "tracker.services.calendar", "tracker.services.figures", "tracker.services.infra")
 FEATURES = ("tracker.services.reminders", "tracker.services.reporting", "tracker.services.importing",
             "tracker.services.exporting", "tracker.services.dashboard", "tracker.services.demo",
-            "tracker.services.rankings")
+            "tracker.services.rankings", "tracker.services.directives", "tracker.services.supervision")
 PAGES = ("tracker.api", "tracker.auth", "tracker.dashboard", "tracker.exports", "tracker.home", "tracker.imports",
          "tracker.reminders", "tracker.plans", "tracker.reports", "tracker.review", "tracker.task_pages",
-         "tracker.users_admin", "tracker.cli", "tracker.bulletins")
+         "tracker.users_admin", "tracker.cli", "tracker.bulletins", "tracker.directives",
+         "tracker.supervision")
 MAX_LINES = 400
 MAX_LOOSE = 6  # modules directly in tracker/services/
 

@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.auth.views import bp as auth
     from tracker.bulletins import bp as bulletins
     from tracker.dashboard.views import bp as dashboard
+    from tracker.directives.views import bp as directives
     from tracker.exports.views import bp as exports
     from tracker.exports.views import feeds
     from tracker.help.views import bp as help_pages
@@ -100,7 +101,7 @@ def register_blueprints(app: Flask) -> None:
 
     csrf.exempt(api)
     for blueprint in (auth, home, api, task_pages, plans, dashboard, review, users_admin, reports, imports,
-                      exports, feeds, reminders, help_pages, account, bulletins):
+                      exports, feeds, reminders, help_pages, account, bulletins, directives):
         app.register_blueprint(blueprint)
     app.register_blueprint(supervision)
 

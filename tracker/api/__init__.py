@@ -1,5 +1,6 @@
 """The JSON API under /api/v1: bearer tokens, JSON errors, generated OpenAPI."""
 from tracker.api import (  # noqa: F401  (each registers routes)
+    assignments,
     auth,
     notices,
     plans,

@@ -16,13 +16,15 @@ from tracker.services.reminders import compose, immediate, inbox
 
 Kind = Literal["due_soon", "due_today", "overdue", "escalation", "stalled", "review_waiting", "assigned", "decision",
                "urge", "due_recomputed", "carried_over", "supervision", "supervision_overdue",
-               "report_returned"]
+               "report_returned", "directive_issued",
+               "directive_accepted", "directive_declined"]
 
 
 class NotificationOut(BaseModel):
     id: int
     kind: Kind
-    task_id: int | None  # None for a notice about no task (a returned report)
+    task_id: int | None  # None for a notice about no task: a returned report, or issued work (directive_id)
+    directive_id: int | None = None
     for_date: date
     created_at: datetime
     is_read: bool
@@ -39,8 +41,9 @@ class UrgeOut(BaseModel):
 
 
 def _out(n: Notification) -> dict:
-    return NotificationOut(id=n.id, kind=n.kind, task_id=n.task_id, for_date=n.for_date, created_at=n.created_at,
-                           is_read=n.is_read, message=compose.message(n)).model_dump(mode="json")
+    return NotificationOut(id=n.id, kind=n.kind, task_id=n.task_id, directive_id=n.directive_id,
+                           for_date=n.for_date, created_at=n.created_at, is_read=n.is_read,
+                           message=compose.message(n)).model_dump(mode="json")
 
 
 @operation(bp, "/notifications", "GET", summary="我的通知(最新在前)", response=schemas.Page[NotificationOut],

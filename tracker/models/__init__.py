@@ -1,6 +1,7 @@
 """All models, importable from one place."""
 from tracker.models.audit import AuditEntry
 from tracker.models.calendar import CalendarOverride, CalendarYear
+from tracker.models.directive import DIRECTIVE_LABELS, DIRECTIVE_STATUSES, Directive, DirectiveStatus
 from tracker.models.org import Organisation
 from tracker.models.plan import CarryOver, Plan, PlanTheme
 from tracker.models.progress import Evidence, ProgressUpdate, UpdateMetric
@@ -58,4 +59,5 @@ __all__ = [
     "NOTICE_KINDS", "Delivery", "NoticeKind", "Notification", "ReminderSweep", "delivery_item", "CalendarOverride",
     "CalendarYear", "OrgChannels", "RecurringInstance", "RecurringTask", "ReminderRule", "UserChannels",
     "Supervision", "SupervisionCounter",
+    "DIRECTIVE_LABELS", "DIRECTIVE_STATUSES", "Directive", "DirectiveStatus",
 ]

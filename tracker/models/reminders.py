@@ -29,11 +29,15 @@ class NoticeKind(StrEnum):
     supervision_overdue = "supervision_overdue"  # a 督办单 unanswered past respond_by (to the lead and the issuer)
     report_returned = "report_returned"  # a township's report sent back by the county (no task)
     digest = "digest"
+    directive_issued = "directive_issued"  # 上级交办: to the township's committee (migration 0640)
+    directive_accepted = "directive_accepted"  # to the issuing committee
+    directive_declined = "directive_declined"
 
 
 SCHEDULED_KINDS = ("due_soon", "due_today", "overdue", "escalation", "stalled", "review_waiting",
                    "supervision_overdue")
-IMMEDIATE_KINDS = ("assigned", "decision", "urge", "due_recomputed", "carried_over", "supervision", "report_returned")
+IMMEDIATE_KINDS = ("assigned", "decision", "urge", "due_recomputed", "carried_over", "supervision", "report_returned",
+                   "directive_issued", "directive_accepted", "directive_declined")
 NOTICE_KINDS = tuple(k.value for k in NoticeKind)
 KIND_LABELS = {
     "due_soon": "即将到期", "due_today": "今日到期", "overdue": "已逾期", "escalation": "逾期督办",
@@ -41,6 +45,7 @@ KIND_LABELS = {
     "urge": "催办", "due_recomputed": "时限调整", "carried_over": "任务结转", "digest": "每日汇总",
     "supervision": "督办单", "supervision_overdue": "督办单逾期",
     "report_returned": "报告退回",
+    "directive_issued": "上级交办", "directive_accepted": "交办已接收", "directive_declined": "交办被退回",
 }
 CHANNELS = ("email", "wecom", "dingtalk")
 CHANNEL_LABELS = {"app": "站内", "email": "电子邮件", "wecom": "企业微信群机器人", "dingtalk": "钉钉群机器人"}
@@ -63,8 +68,10 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    # None for a notice about no task (a returned report; migration 0630).
+    # None for a notice about no task: a returned report (migration 0630), or issued work not (yet) in a plan,
+    # when directive_id says which (migration 0640).
     task_id: Mapped[int | None] = mapped_column(ForeignKey("plan_task.id", ondelete="CASCADE"))
+    directive_id: Mapped[int | None] = mapped_column(ForeignKey("directive.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
     key_date: Mapped[date] = mapped_column(Date)
     source_id: Mapped[int] = mapped_column(Integer, default=0)
@@ -78,6 +85,7 @@ class Notification(db.Model):
     recipient: Mapped["User"] = relationship(foreign_keys=[recipient_id])  # noqa: F821
     actor: Mapped["User | None"] = relationship(foreign_keys=[actor_id])  # noqa: F821
     task: Mapped["PlanTask | None"] = relationship()  # noqa: F821
+    directive: Mapped["Directive | None"] = relationship()  # noqa: F821
 
     @property
     def is_read(self) -> bool:

@@ -42,7 +42,7 @@ def read(notification_id):
     if row is FAILED:
         return redirect(url_for("reminders.index"))
     if request.form.get("open") == "1":
-        return redirect(compose.notice_path(row.task_id))
+        return redirect(compose.notice_path(row.task_id, row.directive_id))
     return redirect(request.referrer or url_for("reminders.index"))
 
 

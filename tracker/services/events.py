@@ -37,3 +37,11 @@ Sender: the user. Keywords: actor (a User, or None for the command line).""")
 report_returned = _signals.signal("report-returned", doc="""A submitted annual report was sent back (退回).
 
 Sender: the ReportSubmission. Keywords: actor, entry (the AuditEntry).""")
+
+directive_issued = _signals.signal("directive-issued", doc="""Work was issued to a township (上级交办).
+
+Sender: the Directive. Keywords: actor, entry (the AuditEntry).""")
+
+directive_decided = _signals.signal("directive-decided", doc="""Issued work was accepted into a plan or declined.
+
+Sender: the Directive (its task set when accepted). Keywords: actor, entry (the AuditEntry).""")

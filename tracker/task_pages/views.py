@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from tracker.services.calendar.clock import today
 from tracker.services.calendar.workdays import effective_due, workdays_between
 from tracker.services.dashboard import summary as dashboard
+from tracker.services.directives import queries as directive_queries
 from tracker.services.errors import NotFound
 from tracker.services.figures import targets
 from tracker.services.people.access import is_committee_of, load_task, may_correct
@@ -95,6 +96,7 @@ def render_detail(task, status: int = 200, open_form: str | None = None, **given
         may_set_targets=targets.may_set_targets(current_user, task) and not task.is_closed,
         section_titles=sections_for(task.org, task.plan.year),
         can_correct=lambda u: may_correct(current_user, task, u.author_id),
+        issued=directive_queries.for_task(task.id),  # 上级交办: who issued the work this task carries
         open_form=open_form, kind_labels=KIND_LABELS, due=due_phrase(task, today()), lamp=light(task, today()),
         history=pager(trail.describe(task, view.history), view.history_total, history_page, HISTORY_PER_PAGE)), status
 

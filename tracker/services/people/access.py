@@ -89,6 +89,11 @@ def require_reviewer(user: User, task: PlanTask, action: str) -> None:
         raise PermissionDenied("只有牵头领导或本单位党政办可以审核", action=action, task=task)
 
 
+def may_issue_to(user: User, org: Organisation) -> bool:
+    """上级交办: the committee of an organisation above `org` (never its own, a sibling or one above it)."""
+    return user.role == "committee" and org.id != user.org_id and org.path.startswith(user.org.path)
+
+
 def is_calendar_keeper(user: User) -> bool:
     """The committee of a top-level organisation (no parent) keeps the working-day calendar."""
     return user.role == "committee" and user.org.parent_id is None

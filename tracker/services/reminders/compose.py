@@ -17,7 +17,7 @@ def _late(n: Notification) -> int:
 
 def message(n: Notification) -> str:
     """The in-app sentence for a notice."""
-    title = f"《{n.task.title}》" if n.task is not None else ""
+    title = f"《{subject(n)}》"
     # Only the sentence of this kind is built: counting working days late costs a walk over the calendar, and a
     # digest of a few hundred items was spending most of its time on sentences it threw away (profiled).
     texts = {
@@ -37,9 +37,19 @@ def message(n: Notification) -> str:
         "report_returned": lambda: f"{_actor(n)}退回了{n.note}",
         "carried_over": lambda: f"{_actor(n)}将{title}{n.note}," + (f"完成时限{_due(n)}。" if n.due_date
                                                                   else "完成时限待定。"),
+        "directive_issued": lambda: f"{_actor(n)}向本单位交办{title},完成时限{_due(n)},请接收或退回。",
+        "directive_accepted": lambda: f"{_actor(n)}已接收上级交办{title},纳入本单位年度计划。",
+        "directive_declined": lambda: f"{_actor(n)}退回了上级交办{title}:{n.note}",
     }
     text = texts.get(n.kind)
     return text() if text else f"{title}{KIND_LABELS.get(n.kind, n.kind)}"
+
+
+def subject(n: Notification) -> str:
+    """What the notice is about: its task, issued work not yet in a plan (上级交办), or the annual report."""
+    if n.task is not None:
+        return n.task.title
+    return n.directive.title if n.directive_id is not None else "年度报告"
 
 
 def _owner(n: Notification) -> str:
@@ -50,25 +60,26 @@ def _actor(n: Notification) -> str:
     return n.actor.name if n.actor else "系统"
 
 
-def task_link(task_id: int | None) -> str:
-    return current_app.config['PUBLIC_BASE_URL'] + notice_path(task_id)
+def notice_path(task_id: int | None, directive_id: int | None = None) -> str:
+    """Where a notice opens: its task, the list of issued work (上级交办), or the report page (a returned report)."""
+    if task_id is not None:
+        return f"/tasks/{task_id}"
+    return "/assignments" if directive_id is not None else "/reports"
 
 
-def notice_path(task_id: int | None) -> str:
-    """Where a notice opens: its task, or the report page for a notice about no task (a returned report)."""
-    return f"/tasks/{task_id}" if task_id is not None else "/reports"
+def link(n: Notification) -> str:
+    """The full address of where the notice opens, for e-mail and robots."""
+    return current_app.config["PUBLIC_BASE_URL"] + notice_path(n.task_id, n.directive_id)
 
 
 def robot_line(n: Notification) -> str:
     """One line for a group chat: kind, title, due date, owner and a link; never narratives or figures."""
-    if n.task is None:
-        return f"- 【{KIND_LABELS.get(n.kind, n.kind)}】[年度报告]({task_link(None)})"
-    return (f"- 【{KIND_LABELS.get(n.kind, n.kind)}】[{n.task.title}]({task_link(n.task_id)}) "
+    return (f"- 【{KIND_LABELS.get(n.kind, n.kind)}】[{subject(n)}]({link(n)}) "
             f"完成时限 {_due(n)} 责任人 {_owner(n)}")
 
 
 def email_line(n: Notification) -> str:
-    return f"【{KIND_LABELS.get(n.kind, n.kind)}】{message(n)}\n    {task_link(n.task_id)}"
+    return f"【{KIND_LABELS.get(n.kind, n.kind)}】{message(n)}\n    {link(n)}"
 
 
 def digest_title(name: str, day, count: int) -> str:
@@ -76,4 +87,5 @@ def digest_title(name: str, day, count: int) -> str:
 
 
 def immediate_title(n: Notification) -> str:
-    return f"【{KIND_LABELS.get(n.kind, n.kind)}】" + (f"《{n.task.title}》" if n.task is not None else "年度报告")
+    about = f"《{subject(n)}》" if n.task is not None or n.directive_id is not None else subject(n)
+    return f"【{KIND_LABELS.get(n.kind, n.kind)}】{about}"

@@ -2,11 +2,11 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
-from tracker.models import Delivery, Notification, OrgChannels, PlanTask, User, delivery_item
+from tracker.models import Delivery, Directive, Notification, OrgChannels, PlanTask, User, delivery_item
 from tracker.models.reminders import KIND_LABELS
 from tracker.services.reminders import compose, robots
 from tracker.services.reminders.digest import ordered_items
@@ -46,12 +46,13 @@ class _Item:
 
     id: int
     kind: str
-    task_id: int | None
+    task_id: int | None  # None: issued work not yet in a plan (上级交办), named by its directive
     due_date: date | None
     for_date: date
     note: str
-    task: _Task | None
+    task: _Task | None  # for issued work not yet in a plan, its title and township; None for a returned report
     actor: _Person | None
+    directive_id: int | None = None
 
 
 def _compose(d, items: list[_Item], hooks: dict) -> Outgoing:
@@ -86,15 +87,19 @@ def load_outgoing(ids: list[int]) -> list[Outgoing]:
     items: dict[int, list[_Item]] = {}
     for r in db.session.execute(
             select(delivery_item.c.delivery_id, Notification.id, Notification.kind, Notification.task_id,
-                   Notification.due_date, Notification.for_date, Notification.note, PlanTask.title, PlanTask.org_id,
-                   owner.name, actor.name)
+                   Notification.due_date, Notification.for_date, Notification.note,
+                   func.coalesce(PlanTask.title, Directive.title),
+                   func.coalesce(PlanTask.org_id, Directive.target_org_id),
+                   owner.name, actor.name, Notification.directive_id)
             .join(Notification, Notification.id == delivery_item.c.notification_id)
-            .outerjoin(PlanTask, PlanTask.id == Notification.task_id)  # a returned report's notice has no task
+            .outerjoin(PlanTask, PlanTask.id == Notification.task_id)
+            .outerjoin(Directive, Directive.id == Notification.directive_id)
             .outerjoin(owner, owner.id == PlanTask.owner_id).outerjoin(actor, actor.id == Notification.actor_id)
             .where(delivery_item.c.delivery_id.in_(ids)).order_by(Notification.id)):
-        task = _Task(r[7], r[8], _Person(r[9]) if r[9] is not None else None) if r[3] is not None else None
+        task = _Task(r[7], r[8], _Person(r[9]) if r[9] is not None else None) if r[7] is not None else None
         items.setdefault(r[0], []).append(
-            _Item(r[1], r[2], r[3], r[4], r[5], r[6] or "", task, _Person(r[10]) if r[10] is not None else None))
+            _Item(r[1], r[2], r[3], r[4], r[5], r[6] or "", task, _Person(r[10]) if r[10] is not None else None,
+                  r[11]))
     org_ids = {d.org_id for d in rows if d.channel != "email"}
     hooks = {o.org_id: o for o in db.session.scalars(select(OrgChannels).where(OrgChannels.org_id.in_(org_ids)))} \
         if org_ids else {}

@@ -1,10 +1,11 @@
-"""Immediate notices: assigned (交办), decision (审核结果), urge (催办), written in the event's own transaction."""
+"""Immediate notices: assigned (交办), decision (审核结果), urge (催办), 上级交办, written in the event's own
+transaction."""
 from datetime import date
 
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import AuditEntry, Delivery, Notification, PlanTask, TaskRequest, User
+from tracker.models import AuditEntry, Delivery, Directive, Notification, PlanTask, TaskRequest, User
 from tracker.models.types import utcnow
 from tracker.services import audit, events
 from tracker.services.calendar.clock import today
@@ -19,18 +20,19 @@ DECISION_WORDS = {("completion", "approved"): "同意办结", ("completion", "re
 
 
 def notify(kind: str, task: PlanTask | None, recipients, *, actor: User | None, entry: AuditEntry, note: str = "",
-           day: date | None = None) -> list[Notification]:
+           day: date | None = None, directive: Directive | None = None) -> list[Notification]:
     """One notice per recipient (active, not the actor) and one delivery per channel that reaches them; `task` is
-    None for a notice about no task (a returned report)."""
+    None for a notice about no task (a returned report, or issued work not yet in a plan, named by `directive`)."""
     people = {u.id: u for u in recipients if u is not None and u.is_active_account
               and (actor is None or u.id != actor.id)}
     if not people:
         return []
     day = day or today()
     now = utcnow()
-    notices = [Notification(recipient_id=uid, task_id=task.id if task else None, kind=kind, key_date=day,
-                            source_id=entry.id, for_date=day, due_date=task.due_date if task else None,
-                            actor_id=actor.id if actor else None,
+    due = task.due_date if task is not None else directive.due_date if directive is not None else None
+    notices = [Notification(recipient_id=uid, task_id=task.id if task is not None else None,
+                            directive_id=directive.id if directive is not None else None, kind=kind, key_date=day,
+                            source_id=entry.id, for_date=day, due_date=due, actor_id=actor.id if actor else None,
                             note=note, created_at=now) for uid in people]
     db.session.add_all(notices)
     db.session.flush()
@@ -81,13 +83,31 @@ def task_carried(task: PlanTask, *, actor: User, entry: AuditEntry, note: str) -
     notify("carried_over", task, [task.owner, *task.co_owners, task.lead], actor=actor, entry=entry, note=note)
 
 
+def _committee(org_id: int) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.org_id == org_id, User.role == "committee",
+                                                      User.is_active_account.is_(True))))
+
+
 @events.report_returned.connect
 def report_returned(submission, *, actor: User, entry: AuditEntry) -> None:
     """After a 退回: the township's committee learns which version came back and why."""
-    committee = db.session.scalars(select(User).where(User.org_id == submission.org_id, User.role == "committee",
-                                                      User.is_active_account.is_(True))).all()
     note = f"{submission.year}年度报告(第{submission.version}版),退回意见:{submission.comment}"
-    notify("report_returned", None, committee, actor=actor, entry=entry, note=note)
+    notify("report_returned", None, _committee(submission.org_id), actor=actor, entry=entry, note=note)
+
+
+@events.directive_issued.connect
+def directive_issued(directive: Directive, *, actor: User, entry: AuditEntry) -> None:
+    """上级交办: the township's committee learns that work waits for it to accept or decline."""
+    notify("directive_issued", None, _committee(directive.target_org_id), actor=actor, entry=entry,
+           directive=directive)
+
+
+@events.directive_decided.connect
+def directive_decided(directive: Directive, *, actor: User, entry: AuditEntry) -> None:
+    """Accepted or declined: the one who issued it and the issuing committee learn which, and why."""
+    kind = "directive_accepted" if directive.status == "accepted" else "directive_declined"
+    notify(kind, directive.task, [directive.issued_by, *_committee(directive.issuer_org_id)], actor=actor,
+           entry=entry, note=directive.decline_reason or "", directive=directive)
 
 
 def urge(actor: User, task: PlanTask, message) -> list[Notification]:

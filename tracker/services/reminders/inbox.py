@@ -23,6 +23,7 @@ def page_for(user: User, page: int, per_page: int, *, unread_only: bool = False)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.options(
         joinedload(Notification.task).joinedload(PlanTask.owner), joinedload(Notification.actor),
+        joinedload(Notification.directive),
     ).order_by(Notification.id.desc()).limit(per_page).offset((page - 1) * per_page)).all()
     return rows, total
 
