@@ -111,6 +111,9 @@ EXPECTED = {
     ("reports.section", "GET"):                 "O+ L+ C3 V+ X4",
     ("reports.section", "POST"):                "O+ L3 C3 V3 X4",
     ("reports.revert", "POST"):                 "O+ L3 C3 V3 X4",
+    ("reports.choices_page", "GET"):            "O+ L+ C3 V+ X4",
+    ("reports.summary", "POST"):                "O+ L3 C3 V3 X4",
+    ("reports.cause", "POST"):                  "O+ L3 C3 V3 X4",
     ("reports.baseline", "GET"):                "O+ L+ C3 V+ X4",
     ("reports.baseline_add", "POST"):           "O+ L3 C3 V3 X4",
     ("reports.baseline_extract", "POST"):       "O+ L3 C3 V3 X4",
@@ -318,6 +321,20 @@ class Stage:
         return made.sections[0].key
 
     @cached_property
+    def summary_task_id(self) -> int:
+        """A task of the draft without 办结情况 (made before the draft, so the draft holds it)."""
+        task_id = self.task.id
+        assert self.section_key
+        return task_id
+
+    @property
+    def draft_generation(self) -> str:
+        """The draft's generation as the report page shows it (the optimistic lock of 摘要 and 原因)."""
+        from tracker.services.reporting import draft
+        assert self.section_key
+        return str(draft.load_draft(self.town, 2026).generation)
+
+    @cached_property
     def figure_id(self) -> int:
         from tracker.services.reporting import baseline
         saved = baseline.save_baseline(self._user("office"), self.town, 2025, [
@@ -481,6 +498,12 @@ ROUTES = {
     "reports.section": (lambda s: {"org_id": s.town.id, "year": 2026, "key": s.section_key},
                         lambda s: {"text": "改写的一段。", "base_version": "1"}),
     "reports.revert": (lambda s: {"org_id": s.town.id, "year": 2026, "key": s.section_key}, lambda s: {}),
+    "reports.choices_page": (lambda s: {"org_id": s.town.id, "year": 2026, "_": s.section_key}, None),
+    "reports.summary": (lambda s: {"org_id": s.town.id, "year": 2026, "task_id": s.summary_task_id},
+                        lambda s: {f"t{s.summary_task_id}-text": "矩阵摘要。",
+                                   f"t{s.summary_task_id}-base_generation": s.draft_generation}),
+    "reports.cause": (lambda s: {"org_id": s.town.id, "year": 2026, "kind": "overdue", "_": s.section_key},
+                      lambda s: {"overdue-choice": "law", "overdue-base_generation": s.draft_generation}),
     "reports.baseline": (lambda s: {"org_id": s.town.id, "year": 2026}, None),
     "reports.baseline_add": (lambda s: {"org_id": s.town.id, "year": 2026}, lambda s: {
         "m-name": "行政许可", "m-value": "68", "m-unit": "件", "m-report_section": "3"}),

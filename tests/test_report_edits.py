@@ -31,10 +31,10 @@ def test_edit_then_regenerate_keeps_the_edit_and_flags_new_generated_text(world,
     post(year_plan["lecture"], "cadre", 100, "又宣讲1次", [{"name": "普法宣讲", "value": 1, "unit": "次"}])
     draft = generate(world)
     section = draft.section("1.7")
-    assert section.text == EDIT and section.has_newer_generated
+    assert section.text == official(EDIT) and section.has_newer_generated
     assert "普法宣讲13次" in section.generated_text
     assert [v.kind for v in section.versions] == ["generated", "edited", "generated"]
-    # the edit is kept as typed and goes out in the report's punctuation
+    # the edit is kept in the report's punctuation, as every text entering the draft (issue 15.6)
     assert official(EDIT) == "全年共组织开展普法宣讲12次，受众1500余人。（党政办改写）"
     assert official(EDIT) in to_markdown(draft) and "普法宣讲13次" not in to_markdown(draft)
     # an untouched section follows the data
@@ -43,7 +43,7 @@ def test_edit_then_regenerate_keeps_the_edit_and_flags_new_generated_text(world,
     drafts.revert_section(office, draft, "1.7")
     db.session.commit()
     assert "普法宣讲13次" in draft.section("1.7").text and not draft.section("1.7").has_newer_generated
-    assert any(v.text == EDIT for v in draft.section("1.7").versions)
+    assert any(v.text == official(EDIT) for v in draft.section("1.7").versions)
 
 
 def test_regenerating_unchanged_data_adds_no_versions(world, year_plan, baseline):

@@ -147,7 +147,8 @@ def test_rendered_pages_hold_28_characters_a_line_and_22_lines_a_page(report, tm
         # lines of Chinese alone (digits are narrower and shift the count); a closing mark may hang at the end
         widths += [len(re.sub(r"\s", "", ln).rstrip("。，；：、）”")) for ln in lines
                    if not re.search(r"[0-9A-Za-z]", ln)]
-    assert max(widths) == 28 and widths.count(28) >= 5
+    # (part 三 from the carried work has fewer all-Chinese full lines than the 2026 outline it wrongly quoted)
+    assert max(widths) == 28 and widths.count(28) >= 3
 
 
 def test_the_seed_saved_as_the_2023_baseline_gives_like_with_like_changes(report):

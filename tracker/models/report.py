@@ -111,6 +111,10 @@ class ReportDraft(db.Model):
     notes: Mapped[list] = mapped_column(JSON, default=list)  # what is missing or needs checking
     # 附件：重点任务完成情况表 — targets, statuses, cancellations and carry-overs, kept out of the prose.
     annex: Mapped[list | None] = mapped_column(JSON, default=list)
+    # The committee's words, written in at every generation: task id (as text) → 报告摘要 of a task without an
+    # approved 办结情况, and shortcoming kind (overdue, returned, stalled) → its 原因 in part 二.
+    summaries: Mapped[dict | None] = mapped_column(JSON, default=dict)
+    causes: Mapped[dict | None] = mapped_column(JSON, default=dict)
     fingerprint: Mapped[str] = mapped_column(String(64), default="")
     generation: Mapped[int] = mapped_column(Integer, default=0)
     generated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -6,6 +6,7 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    RadioField,
     StringField,
     TextAreaField,
 )
@@ -26,6 +27,21 @@ class ReturnForm(ZhForm):
 class SectionForm(ZhForm):
     text = TextAreaField("内容", validators=[DataRequired("内容不能为空"), Length(max=50_000)])
     base_version = HiddenField()
+
+
+class SummaryForm(ZhForm):
+    """A task's 报告摘要 (left empty: the task's latest note is used)."""
+
+    text = TextAreaField("报告摘要", validators=[Length(max=1000, message="不能超过1000字")])
+    base_generation = HiddenField()
+
+
+class CauseForm(ZhForm):
+    """A shortcoming's 原因: one of the suggestions or the committee's own words."""
+
+    choice = RadioField("原因", validate_choice=False)
+    text = TextAreaField("自行填写", validators=[Length(max=300, message="不能超过300字")])
+    base_generation = HiddenField()
 
 
 class BaselineFigureForm(ZhForm):

@@ -4,12 +4,12 @@ from flask_login import current_user
 
 from tracker.models import STATUS_LABELS
 from tracker.reports.blueprint import READERS, bp, readable_org
-from tracker.reports.forms import ActionForm, SectionForm
+from tracker.reports.forms import ActionForm, CauseForm, SectionForm, SummaryForm
 from tracker.services.calendar.clock import today
 from tracker.services.people.access import is_committee_of
 from tracker.services.plans.verbs import plan_for
+from tracker.services.reporting import choices, closing, page
 from tracker.services.reporting import draft as drafts
-from tracker.services.reporting import page
 from tracker.services.reporting import submission as submissions
 from tracker.services.reporting.docx import to_docx
 from tracker.services.reporting.render import to_markdown
@@ -118,3 +118,58 @@ def revert(org_id, year, key):
         flash("已改用最新生成的内容;原修改保留在版本记录中。", "success")
     return redirect(url_for("reports.index", org=org.id, year=year) + f"#s-{key}")
 
+
+@bp.route("/<int:org_id>/<int:year>/choices")
+@roles_required(*READERS)
+def choices_page(org_id, year):
+    """报告摘要 of unfinished tasks and the 原因 of each shortcoming, written into the draft on saving."""
+    org = readable_org(org_id)
+    draft = _draft_or_404(org, year)
+    offered = choices.choices_for(draft, today())
+    summaries = {t.id: SummaryForm(prefix=f"t{t.id}", formdata=None, text=t.report_summary,
+                                   base_generation=draft.generation) for t in offered.tasks}
+    causes = {}
+    for item in offered.shortcomings:
+        known = next((k for k, v in closing.CAUSES.items() if v == item.cause), "own")
+        causes[item.kind] = _cause_form(item.kind, formdata=None, choice=known, base_generation=draft.generation,
+                                        text=item.cause if known == "own" else "")
+    return render_template("reports/choices.html", org=org, year=year, draft=draft, offered=offered,
+                           summaries=summaries, causes=causes, labels=closing.SHORTCOMING_LABELS,
+                           status_labels=STATUS_LABELS, can_edit=is_committee_of(current_user, org.id))
+
+
+
+def _cause_form(kind: str, **data) -> CauseForm:
+    form = CauseForm(prefix=kind, **data)
+    form.choice.choices = list(closing.CAUSES.items()) + [("own", "自行填写（写在下面）")]
+    return form
+
+
+@bp.route("/<int:org_id>/<int:year>/summaries/<int:task_id>", methods=["POST"])
+@roles_required(*READERS, "cadre")  # the service refuses all but the committee, keeping the refusal with the task
+def summary(org_id, year, task_id):
+    org = readable_org(org_id)
+    draft = _draft_or_404(org, year)
+    form = SummaryForm(prefix=f"t{task_id}")
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0] if form.errors else "页面已过期，请刷新后重试", "error")
+    elif perform(None, choices.set_summary, current_user, draft, task_id, form.text.data,
+                 base_generation=form.base_generation.data, today=today()) is not FAILED:
+        flash("报告摘要已保存，初稿已按新的摘要重新生成。", "success")
+    return redirect(url_for("reports.choices_page", org_id=org.id, year=year) + f"#t-{task_id}")
+
+
+@bp.route("/<int:org_id>/<int:year>/causes/<kind>", methods=["POST"])
+@roles_required("committee")
+def cause(org_id, year, kind):
+    org = readable_org(org_id)
+    draft = _draft_or_404(org, year)
+    if kind not in closing.DEFAULT_CAUSE:
+        abort(404)
+    form = _cause_form(kind)
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0] if form.errors else "页面已过期，请刷新后重试", "error")
+    elif perform(None, choices.set_cause, current_user, draft, kind, form.choice.data, form.text.data,
+                 base_generation=form.base_generation.data, today=today()) is not FAILED:
+        flash("原因已保存，初稿第二部分已重新生成。", "success")
+    return redirect(url_for("reports.choices_page", org_id=org.id, year=year) + "#causes")

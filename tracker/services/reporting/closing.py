@@ -19,6 +19,9 @@ CAUSES = {
     "law": "个别干部依法办事意识不强，处理问题习惯凭经验、讲情理，运用法治思维和法治方式的能力有待提升",
     "people": "基层网格员、调解员队伍年龄偏大、培训不足，村民参与基层治理的积极性不高，日常工作留痕少",
 }
+# Which suggestion a shortcoming starts with, until the committee picks another or writes its own.
+DEFAULT_CAUSE = {"overdue": "coordination", "returned": "law", "stalled": "people"}
+SHORTCOMING_LABELS = {"overdue": "未按时限办结", "returned": "办结材料被退回", "stalled": "推进缓慢"}
 MAX_TITLES = 4  # a theme's main tasks in part 三
 
 
@@ -37,8 +40,9 @@ def _areas(rows) -> str:
     return f"，主要集中在{'、'.join(names[:3])}等方面" if names else ""
 
 
-def find_shortcomings(data: YearData) -> list[Shortcoming]:
-    """Overdue, returned and stalled work grouped in three; an approved extension is not a shortcoming."""
+def find_shortcomings(data: YearData, causes: dict | None = None) -> list[Shortcoming]:
+    """Overdue, returned and stalled work grouped in three; an approved extension is not a shortcoming.
+    Each carries the committee's 原因 from `causes` (kind → text), else the seed's suggestion for its kind."""
     today = data.today
     overdue = [t for t in data.tasks if is_overdue(t, today)]
     returned = [t for t in data.tasks if t.returned_comments and t not in overdue]
@@ -47,22 +51,24 @@ def find_shortcomings(data: YearData) -> list[Shortcoming]:
     out = []
     if overdue:
         out.append(Shortcoming("overdue", f"部分重点任务推进不够有力，{len(overdue)}项任务未能在完成时限内办结"
-                               + _areas(overdue), CAUSES["coordination"], [t.id for t in overdue]))
+                               + _areas(overdue), "", [t.id for t in overdue]))
     if returned:
         out.append(Shortcoming("returned", "部分工作基础还不够扎实，办结材料和工作台账不够规范"
-                               + _areas(returned), CAUSES["law"], [t.id for t in returned]))
+                               + _areas(returned), "", [t.id for t in returned]))
     if stalled:
         out.append(Shortcoming("stalled", "部分工作持续用力不够，推进较为缓慢" + _areas(stalled),
-                               CAUSES["people"], [t.id for t in stalled]))
+                               "", [t.id for t in stalled]))
+    for s in out:
+        s.cause = ((causes or {}).get(s.kind) or "").strip() or CAUSES[DEFAULT_CAUSE[s.kind]]
     return out
 
 
-def shortcomings(data: YearData, org_name: str) -> Written:
+def shortcomings(data: YearData, org_name: str, causes: dict | None = None) -> Written:
     """Part 二: 一是…。原因主要是…。 — never a task's title or a reviewer's words."""
     year, org_name = data.plan.year, official(org_name)
     if not data.tasks:
         return Written("")
-    found = find_shortcomings(data)
+    found = find_shortcomings(data, causes)
     if not found:
         return Written(f"{year}年，{org_name}法治政府建设工作总体按计划推进，但对照上级要求和群众期盼，"
                        f"在依法办事意识、基层治理参与和基层队伍建设等方面仍有提升空间。", [t.id for t in data.tasks])
@@ -71,15 +77,20 @@ def shortcomings(data: YearData, org_name: str) -> Written:
     return Written(text, list(dict.fromkeys(i for s in found for i in s.tasks)))
 
 
+def carried_to_year(plan: Plan) -> int | None:
+    """The year of the plan `plan`'s unfinished tasks were carried to (the annex says so), if any."""
+    carried = select(PlanTask.id).where(PlanTask.plan_id == plan.id)
+    return db.session.scalar(select(func.min(Plan.year)).join(PlanTask, PlanTask.plan_id == Plan.id)
+                             .where(PlanTask.carried_from_id.in_(carried)))
+
+
 def next_plan(plan: Plan) -> tuple[int, list[tuple[str, list[str]]]] | None:
-    """The plan that follows `plan`: next year's, else the one its unfinished tasks were carried to."""
+    """Next year's plan (`plan.year + 1`) by theme with its main tasks, if it is in the system.
+
+    A plan of a later year is not next year's, even when the unfinished tasks were carried to it: part 三
+    of the 2024 report is about 2025."""
     following = db.session.scalar(select(Plan).where(Plan.org_id == plan.org_id, Plan.year == plan.year + 1))
     if following is None:
-        carried_to = (select(func.min(Plan.year)).join(PlanTask, PlanTask.plan_id == Plan.id)
-                      .where(PlanTask.carried_from_id.in_(select(PlanTask.id).where(PlanTask.plan_id == plan.id))))
-        year = db.session.scalar(carried_to)
-        following = year and db.session.scalar(select(Plan).where(Plan.org_id == plan.org_id, Plan.year == year))
-    if not following:
         return None
     rows = db.session.execute(
         select(PlanTheme.title, PlanTask.title).join(PlanTask, PlanTask.theme_id == PlanTheme.id)
@@ -95,7 +106,7 @@ def next_year(data: YearData, org_name: str, outline=None) -> Written:
     """Part 三: next year's plan by theme (一是以“法”字…), else the carried-over work, naming the right year."""
     org_name = official(org_name)
     carry = [t for t in data.tasks if t.is_unfinished]
-    year = outline[0] if outline else data.plan.year + 1
+    year = data.plan.year + 1
     text = (f"{year}年，{org_name}将继续以习近平新时代中国特色社会主义思想为指导，深入学习贯彻习近平法治思想，"
             f"针对存在的不足，压实责任、补齐短板，重点抓好以下工作：")
     if outline:
@@ -105,9 +116,15 @@ def next_year(data: YearData, org_name: str, outline=None) -> Written:
         return Written("\n".join(lines), [t.id for t in carry])
     if not carry:
         return Written(text.rstrip("：") + f"。{year}年的具体工作安排待党委研究确定后补充。")
+    # Worded as a plan: the carried copy's title where the task was carried (what the office set itself),
+    # else "继续推进" the task as it stood.
+    copies = dict(db.session.execute(select(PlanTask.carried_from_id, PlanTask.title)
+                                     .where(PlanTask.carried_from_id.in_([t.id for t in carry]))).all())
     themes: dict[tuple, list[str]] = {}
     for t in carry:
-        themes.setdefault((t.theme_position, t.theme_title), []).append(official(t.title))
-    lines = [text] + [f"{an2cn(i)}是{sentence(title)}继续推进" + "；".join(rows) + "。"
+        planned = copies.get(t.id)
+        themes.setdefault((t.theme_position, t.theme_title), []).append(
+            official(planned) if planned else "继续推进" + official(t.title))
+    lines = [text] + [f"{an2cn(i)}是{sentence(title)}重点抓好" + "；".join(rows) + "。"
                       for i, ((_, title), rows) in enumerate(sorted(themes.items()), start=1)]
     return Written("\n".join(lines), [t.id for t in carry])

@@ -37,6 +37,7 @@ class TaskRow:
     targets: list[TargetStatus] = field(default_factory=list)
     extension_reasons: list[str] = field(default_factory=list)
     returned_comments: list[str] = field(default_factory=list)
+    report_summary: str = ""  # the 报告摘要 the committee wrote on the report page (a task without 办结情况)
 
     @property
     def is_unfinished(self) -> bool:
@@ -57,8 +58,9 @@ class YearData:
         return [t for t in self.tasks if t.section == section]
 
 
-def collect(plan: Plan, today: date) -> YearData:
-    """Tasks with their narratives, targets and requests, and the figures against last year's."""
+def collect(plan: Plan, today: date, summaries: dict | None = None) -> YearData:
+    """Tasks with their narratives, targets and requests, and the figures against last year's; `summaries`
+    (task id as text → 报告摘要) are the committee's words for tasks without an approved 办结情况."""
     conn = db.session.connection()  # Core rows: ORM row handling would double the time on a big year
     digest = Digest()
     tasks, by_id = [], {}
@@ -70,6 +72,7 @@ def collect(plan: Plan, today: date) -> YearData:
             .join(PlanTheme, PlanTheme.id == PlanTask.theme_id)
             .where(PlanTask.plan_id == plan.id).order_by(PlanTheme.position, PlanTask.id)).all():
         task = TaskRow(*row)
+        task.report_summary = (summaries or {}).get(str(task.id), "")
         tasks.append(task)
         by_id[task.id] = task
         digest.task(updated_at, version, task.section)

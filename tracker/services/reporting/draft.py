@@ -19,6 +19,7 @@ from tracker.services.reporting.annex import annex_rows
 from tracker.services.reporting.collect import collect
 from tracker.services.reporting.figures import fingerprint, number
 from tracker.services.reporting.template import shape_for
+from tracker.services.reporting.wording import official
 from tracker.services.validation import YEAR_MESSAGE, is_year
 
 SECTION_TEXT_MAX = 50_000
@@ -43,7 +44,7 @@ def require_plan(org: Organisation, year) -> Plan:
         raise ValidationFailed(YEAR_MESSAGE, {"year": YEAR_MESSAGE})
     plan = plan_for(org, year)
     if plan is None:
-        raise ValidationFailed(f"{org.name}没有{year}年的计划,无法生成报告", {"year": "该年度没有计划"})
+        raise ValidationFailed(f"{org.name}没有{year}年的计划，无法生成报告", {"year": "该年度没有计划"})
     return plan
 
 
@@ -52,31 +53,31 @@ def _notes(data, org: Organisation) -> list[str]:
     notes = []
     year = data.plan.year
     if not data.tasks:
-        notes.append(f"{year}年计划中还没有任务,报告各部分只能说明暂无工作记录。")
+        notes.append(f"{year}年计划中还没有任务，报告各部分只能说明暂无工作记录。")
     if not data.has_baseline:
-        notes.append(f"尚未录入{year - 1}年的基数数据,无法计算较上年的增减;可在“上年基数”中录入或从上年报告提取。")
+        notes.append(f"尚未录入{year - 1}年的基数数据，无法计算较上年的增减；可在“上年基数”中录入或从上年报告提取。")
     no_unit = [f.name for f in data.figures if not f.unit and f.sources]
     if no_unit:
-        notes.append("以下数据在进展反馈中没有填写单位,已按原样合计,请核实:" + "、".join(no_unit) + "。")
-    new = [f"{f.name}({f.unit})" for f in data.figures if f.sources and f.unit and f.baseline is None
+        notes.append("以下数据在进展反馈中没有填写单位，已按原样合计，请核实：" + "、".join(no_unit) + "。")
+    new = [f"{f.name}（{f.unit}）" for f in data.figures if f.sources and f.unit and f.baseline is None
            and not f.not_compared]
     if new and data.has_baseline:
-        notes.append("以下数据上年没有基数,未作同比:" + "、".join(new) + "。")
+        notes.append("以下数据上年没有基数，未作同比：" + "、".join(new) + "。")
     gone = [f"{f.name}{number(f.baseline)}{f.unit}" for f in data.figures if not f.sources]
     if gone:
-        notes.append("以下上年数据本年没有对应的进展数据:" + "、".join(gone) + "。")
+        notes.append("以下上年数据本年没有对应的进展数据：" + "、".join(gone) + "。")
     cancelled = [f.name for f in data.figures if f.cancelled_total]
     if cancelled:
-        notes.append("以下数据含已取消任务取消前完成的工作量(已计入,附件中标注):" + "、".join(cancelled) + "。")
-    notes += [f"{f.name}:{f.not_compared}。" for f in data.figures if f.not_compared and f.sources]
-    return notes
+        notes.append("以下数据含已取消任务取消前完成的工作量（已计入，附件中标注）：" + "、".join(cancelled) + "。")
+    notes += [f"{f.name}：{f.not_compared}。" for f in data.figures if f.not_compared and f.sources]
+    return [official(note) for note in notes]  # names and units come from people's typing
 
 
-def _plan_sections(data, org: Organisation, shape, outline) -> list[Planned]:
+def _plan_sections(data, org: Organisation, shape, outline, causes=None) -> list[Planned]:
     out = [Planned("opening", 0, "", writer.opening(data, org.name))]
     for i, title in enumerate(shape.sections, start=1):
         out.append(Planned(f"1.{i}", 1, f"（{NUMERALS[i - 1]}）{title}", writer.achievements_section(data, i)))
-    out.append(Planned("2", 2, f"二、{shape.parts[1]}", closing.shortcomings(data, org.name)))
+    out.append(Planned("2", 2, f"二、{shape.parts[1]}", closing.shortcomings(data, org.name, causes)))
     out.append(Planned("3", 3, f"三、{shape.parts[2]}", closing.next_year(data, org.name, outline)))
     return out
 
@@ -84,7 +85,7 @@ def _plan_sections(data, org: Organisation, shape, outline) -> list[Planned]:
 def _empty_notes(planned: list[Planned]) -> list[str]:
     """A section with nothing to say is left for the committee to write, and said so outside the body."""
     empty = [p.title for p in planned if p.part and not p.written.text]
-    return [f"以下部分没有可据以生成的任务和数据,请补写:{'、'.join(empty)}。"] if empty else []
+    return [official(f"以下部分没有可据以生成的任务和数据，请补写：{'、'.join(empty)}。")] if empty else []
 
 
 def _latest_versions(draft: ReportDraft) -> dict[int, int]:
@@ -114,17 +115,19 @@ def generate(actor: User | None, org: Organisation, year, today: date) -> Report
         require_committee(actor, org.id, "report.generate")
     plan = require_plan(org, year)
     shape = shape_for(org, year)
-    data = collect(plan, today)
-    outline = closing.next_plan(plan)
-    planned = _plan_sections(data, org, shape, outline)
     draft = load_draft(org, year)
     if draft is None:
-        draft = ReportDraft(org_id=org.id, year=year, generation=0)
+        draft = ReportDraft(org_id=org.id, year=year, generation=0, summaries={}, causes={})
         db.session.add(draft)
     draft.title, draft.addressee, draft.parts = report_title(org, year), shape.addressee, list(shape.parts)
+    data = collect(plan, today, draft.summaries)
+    outline = closing.next_plan(plan)
+    planned = _plan_sections(data, org, shape, outline, draft.causes)
+    for item in planned:  # the one pass of the report's punctuation over everything generated
+        item.written.text = official(item.written.text)
     draft.figures = [f.as_dict() for f in data.figures]
     draft.notes = _notes(data, org) + _empty_notes(planned)
-    draft.annex = annex_rows(data, outline[0] if outline else None)
+    draft.annex = annex_rows(data, closing.carried_to_year(plan))
     draft.fingerprint = data.fingerprint
     draft.generation += 1
     draft.generated_by_id, draft.generated_at = (actor.id if actor else None), utcnow()
@@ -195,7 +198,7 @@ def edit_section(actor: User, draft: ReportDraft, key, text, *, base_version=Non
                        {"text": f"当前版本为第{current}版"})
     if not isinstance(text, str) or not text.strip():
         raise ValidationFailed("内容不能为空", {"text": "内容不能为空"})
-    text = "\n".join(line.rstrip() for line in typed(text).strip().split("\n"))
+    text = "\n".join(official(line.rstrip()) for line in typed(text).strip().split("\n"))
     if len(text) > SECTION_TEXT_MAX:
         raise ValidationFailed("内容过长", {"text": f"内容不能超过{SECTION_TEXT_MAX}个字"})
     if text == section.text:

@@ -40,7 +40,8 @@ def blocks(draft: ReportDraft, *, achievements_only: bool = False) -> list[Block
     parts = draft.parts or ["", "", ""]
     out: list[Block] = []
     if not achievements_only:
-        out += [Block("title", official(draft.title)), Block("addressee", f"{official(draft.addressee)}：")]
+        addressee = official(draft.addressee).rstrip("： ") + "："  # a colon typed in the template is not doubled
+        out += [Block("title", official(draft.title)), Block("addressee", addressee)]
     part_one_started = False
     for section in draft.sections:
         if section.part == 0:
@@ -76,8 +77,8 @@ def to_markdown(draft: ReportDraft, *, achievements_only: bool = False) -> str:
     if draft.notes:
         lines.append("---")
         lines.append("")
-        lines.append("> 生成说明(不属于报告正文):")
-        lines += [f"> - {note}" for note in draft.notes]
+        lines.append("> 生成说明（不属于报告正文）：")
+        lines += [f"> - {official(note)}" for note in draft.notes]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

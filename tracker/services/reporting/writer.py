@@ -29,10 +29,17 @@ class Written:
 FIGURES_PER_SENTENCE = 6  # the seed's sentences carry two to five figures; more reads as a table
 
 
+def has_own_account(task: TaskRow) -> bool:
+    """The task is told by its approved 办结情况; any other task may be given a 报告摘要 on the report page."""
+    return task.status == "done" and bool(task.summary.strip())
+
+
 def task_paragraph(ordinal: int, task: TaskRow) -> str:
-    """一是<title>。<its 办结情况, else its latest note> — the office's own words, never every note."""
-    if task.status == "done" and task.summary.strip():
+    """一是<title>。<its 办结情况, else the committee's 报告摘要, else its latest note> — never every note."""
+    if has_own_account(task):
         words = office_words(task.summary)
+    elif task.report_summary.strip():
+        words = sentence(task.report_summary)
     else:
         words = office_words(task.notes[-1][1]) if task.notes else ""
     if not words:
@@ -82,7 +89,8 @@ def achievements_section(data: YearData, section: int) -> Written:
         if paragraph:
             ordinal += 1
             paragraphs.append(paragraph)
-            out.updates.extend(u for u, _ in task.notes[-1:])
+            if has_own_account(task) or not task.report_summary.strip():
+                out.updates.extend(u for u, _ in task.notes[-1:])
     out.text = "\n".join(paragraphs)
     return out
 
