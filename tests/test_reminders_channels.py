@@ -67,7 +67,7 @@ def test_urge_over_the_api_reaches_the_app_and_email_at_once(app, world, api, sm
     body = cadre.get("/notifications?unread=true").get_json()
     urge = [n for n in body["items"] if n["kind"] == "urge"]
     assert len(urge) == 1 and "请本周内反馈进展" in urge[0]["message"] and urge[0]["is_read"] is False
-    assert set(urge[0]) == {"id", "kind", "task_id", "for_date", "created_at", "is_read", "message"}
+    assert set(urge[0]) == {"id", "kind", "task_id", "directive_id", "for_date", "created_at", "is_read", "message"}
     read = cadre.post(f"/notifications/{urge[0]['id']}/read")
     assert read.status_code == 200 and read.get_json()["is_read"] is True
     assert all(n["kind"] != "urge" for n in cadre.get("/notifications?unread=true").get_json()["items"])
