@@ -58,6 +58,7 @@ EXPECTED = {
     ("task_pages.edit", "GET"):                 "O+ L3 C3 V3 X4",
     ("task_pages.edit", "POST"):                "O+ L3 C3 V3 X4",
     ("task_pages.correct", "GET"):              "O+ L3 C+ V3 X4",
+    ("task_pages.acknowledge", "POST"):         "O3 L3 C+ V3 X4",
     ("task_pages.correct", "POST"):             "O+ L3 C+ V3 X4",
     ("task_pages.targets_form", "GET"):         "O+ L+ C3 V3 X4",
     ("task_pages.targets_form", "POST"):        "O+ L+ C3 V3 X4",
@@ -158,6 +159,8 @@ EXPECTED = {
     ("api.review", "POST"):                     "O+ L+ C3 V3 X4",
     ("api.cancel", "POST"):                     "O+ L3 C3 V3 X4",
     ("api.urge_task", "POST"):                  "O+ L+ C3 V3 X4",
+    ("api.acknowledge_task", "POST"):           "O3 L3 C+ V3 X4",
+    ("api.task_urges", "GET"):                  "O+ L+ C+ V+ X4",
     ("api.download_evidence", "GET"):           "O+ L+ C+ V+ X4",
 }
 
@@ -334,6 +337,7 @@ ROUTES = {
     "task_pages.correct": (lambda s: {"task_id": s.task.id, "update_id": s.update_id},
                            lambda s: {"k-percent": "30", "k-note": "更正:宣讲实为2次", "value-0": "2"}),
     "task_pages.thumbnail": (lambda s: {"evidence_id": s.evidence_id}, None),
+    "task_pages.acknowledge": (lambda s: {"task_id": s.task.id}, lambda s: {}),
     "task_pages.progress_form": (lambda s: {"task_id": s.task.id},
                                  lambda s: {"p-percent": "50", "p-note": "已完成一半"}),
     "task_pages.complete": (lambda s: {"task_id": s.task.id}, lambda s: {"c-note": "已全部完成"}),
@@ -456,6 +460,8 @@ ROUTES = {
     "api.review": (lambda s: {"task_id": s.pending_task.id}, lambda s: {"approve": True, "comment": ""}),
     "api.cancel": (lambda s: {"task_id": s.task.id}, lambda s: {"reason": "重复任务"}),
     "api.urge_task": (lambda s: {"task_id": s.task.id}, lambda s: {"message": "请抓紧"}),
+    "api.acknowledge_task": (lambda s: {"task_id": s.task.id}, lambda s: {}),
+    "api.task_urges": (lambda s: {"task_id": s.task.id}, None),
     "api.download_evidence": (lambda s: {"evidence_id": s.evidence_id}, None),
 }
 

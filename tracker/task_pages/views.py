@@ -10,6 +10,7 @@ from tracker.services.figures import targets
 from tracker.services.people.access import is_committee_of, load_task, may_correct
 from tracker.services.people.admin import colleagues
 from tracker.services.plans.sections import sections_for
+from tracker.services.reminders import receipts
 from tracker.services.tasks import deadlines, thumbnails
 from tracker.services.tasks import evidence as evidence_files
 from tracker.services.tasks import lists as task_lists
@@ -95,6 +96,7 @@ def render_detail(task, status: int = 200, open_form: str | None = None, **given
         may_set_targets=targets.may_set_targets(current_user, task) and not task.is_closed,
         section_titles=sections_for(task.org, task.plan.year),
         can_correct=lambda u: may_correct(current_user, task, u.author_id),
+        urges=receipts.urges(task),  # 催办 with the owner's read receipt (issue 17)
         open_form=open_form, kind_labels=KIND_LABELS, due=due_phrase(task, today()), lamp=light(task, today()),
         history=pager(trail.describe(task, view.history), view.history_total, history_page, HISTORY_PER_PAGE)), status
 

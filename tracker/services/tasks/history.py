@@ -15,6 +15,7 @@ ACTIONS = {
     "task.cancel": "取消任务", "task.handover": "工作移交", "task.split": "拆分任务", "task.bulk_assign": "批量交办",
     "task.carry_over": "结转下一年度", "task.targets": "设定目标", "task.urge": "催办",
     "task.due_recomputed": "按节假日重算完成时限", "task.carry_over_undo": "撤销结转",
+    "task.acknowledge": "签收",
 }
 FIELDS = {
     "status": "状态", "progress": "进度", "due_date": "完成时限", "owner": "责任人", "lead": "牵头领导",
