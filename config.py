@@ -34,6 +34,9 @@ class Config:
     ESCALATE_COMMITTEE_AFTER = 11
     STALLED_REPEAT_DAYS = 7
     REVIEW_WAIT_WORKDAYS = 2
+    # 待签收 (issue 17): working days after assignment before the owner, then the lead, is reminded.
+    UNACKNOWLEDGED_OWNER_AFTER = 1
+    UNACKNOWLEDGED_LEAD_AFTER = 3
     # Defaults of two environment settings (read in __init__), here so that a subclass can change them.
     SETTINGS_CACHE_SECONDS = 30
     COUNTS_CACHE_SECONDS = 60

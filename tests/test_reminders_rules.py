@@ -143,6 +143,7 @@ def test_unknown_year_is_provisional_and_never_crashes(app, world, quiet_queue):
     from tracker.services.calendar.workdays import is_provisional
     task = world.task(start_date=None, due_date=date(2031, 10, 1))
     task.last_progress_at = datetime(2031, 9, 20, tzinfo=timezone.utc)  # not stalled
+    task.acknowledged_at = task.last_progress_at  # the owner's progress is also its 签收 (issue 17)
     db.session.commit()
     assert is_provisional(date(2031, 10, 1))
     sweep(date(2031, 9, 26))   # a Friday in a year the calendar package does not know

@@ -186,3 +186,25 @@ def test_rankings_statement_count_does_not_grow_with_tasks(world, api):
     assert many["/rankings?year=2026&by=unit"][1]["total"]["tasks"] == 22
     assert many["/rankings?year=2026&by=org"][1]["items"][0]["done"] == 11
     assert {q: n for q, (n, _) in many.items()} == {q: n for q, (n, _) in few.items()}
+def test_unacknowledged_list_and_urges_do_not_grow_with_rows(world, api):
+    """GET /tasks?acknowledged=false and GET /tasks/{id}/urges (issue 17) with 2 and then 20 rows."""
+    from tracker.services.reminders.immediate import urge
+    office = api("office")
+    task = world.task(title="被催办的任务")
+
+    def grow(n):
+        _add_tasks(world, n)  # each with the owner's progress: acknowledged
+        for i in range(n):
+            world.task(title=f"待签收{i}")
+            urge(get_user("office"), task, f"第{i}次催办")
+        db.session.commit()
+
+    grow(2)
+    few, body = _statements_for(office, "/tasks?acknowledged=false&per_page=100")
+    few_urges, urges = _statements_for(office, f"/tasks/{task.id}/urges")
+    assert body["total"] == 3 and len(urges["items"]) == 2
+    grow(18)
+    many, body = _statements_for(office, "/tasks?acknowledged=false&per_page=100")
+    many_urges, urges = _statements_for(office, f"/tasks/{task.id}/urges")
+    assert body["total"] == 21 and len(urges["items"]) == 20
+    assert (many, many_urges) == (few, few_urges)

@@ -5,6 +5,7 @@ from tracker.api import (  # noqa: F401  (each registers routes)
     notices,
     plans,
     rankings,
+    receipts,
     reports,
     submissions,
     supervision,

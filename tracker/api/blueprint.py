@@ -42,7 +42,8 @@ def bp_view(endpoint):
 # What an operation attempts, for refusals raised before a service named it (bad JSON, schema checks).
 ATTEMPTS = {"api.create_task": "task.create", "api.patch_task": "task.update", "api.post_progress": "task.progress",
             "api.complete_request": "task.complete_request", "api.extension_request": "task.extension_request",
-            "api.review": "task.review", "api.cancel": "task.cancel", "api.urge_task": "task.urge"}
+            "api.review": "task.review", "api.cancel": "task.cancel", "api.urge_task": "task.urge",
+            "api.acknowledge_task": "task.acknowledge"}
 
 
 def _name_attempt(error: ServiceError, actor) -> None:

@@ -14,7 +14,8 @@ from tracker.services.errors import ValidationFailed
 from tracker.services.people.access import load_task
 from tracker.services.reminders import compose, immediate, inbox
 
-Kind = Literal["due_soon", "due_today", "overdue", "escalation", "stalled", "review_waiting", "assigned", "decision",
+Kind = Literal["due_soon", "due_today", "overdue", "escalation", "stalled", "review_waiting", "unacknowledged",
+               "assigned", "decision",
                "urge", "due_recomputed", "carried_over", "supervision", "supervision_overdue",
                "report_returned", "directive_issued",
                "directive_accepted", "directive_declined"]

@@ -163,6 +163,7 @@ class TaskOut(BaseModel):
     light: Light
     created_at: datetime
     updated_at: datetime
+    acknowledged_at: datetime | None = None  # 签收 (issue 17): null until the owner or a co-owner confirms
 
 
 class TaskDetailOut(TaskOut):
@@ -225,3 +226,17 @@ class ErrorBody(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorBody
+
+
+class UrgeReceiptOut(BaseModel):
+    """One 催办 with its read receipt: when the task's owner read the notice (null: not yet)."""
+
+    id: int
+    at: datetime
+    by: str | None
+    message: str
+    read_at: datetime | None
+
+
+class UrgeReceipts(BaseModel):
+    items: list[UrgeReceiptOut]

@@ -19,6 +19,7 @@ def task(t: PlanTask, today: date) -> dict:
         co_owners=[u.username for u in t.co_owners], lead=_name(t.lead), unit=t.unit,
         start_date=t.start_date, due_date=t.due_date, status=t.status, progress=t.progress, version=t.version,
         overdue=is_overdue(t, today), light=light(t, today), created_at=t.created_at, updated_at=t.updated_at,
+        acknowledged_at=t.acknowledged_at,
     ).model_dump(mode="json")
 
 

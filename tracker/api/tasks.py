@@ -26,7 +26,7 @@ PAGING = [("page", "integer", "页码,从1开始"), ("per_page", "integer", "每
 FILTERS = [("plan_id", "integer", "计划"), ("owner", "string", "责任人用户名"),
            ("status", "string", "状态"), ("theme", "string", "主题(法/新/实)"),
            ("section", "integer", "报告板块序号(一至十,按该年度报告模板)"), ("overdue", "boolean", "true 只看逾期"),
-           ("q", "string", "关键词")]
+           ("q", "string", "关键词"), ("acknowledged", "boolean", "false 只看待签收(已交办未签收),true 只看已签收")]
 
 
 def _filters() -> TaskFilters:
@@ -36,12 +36,16 @@ def _filters() -> TaskFilters:
     overdue = (request.args.get("overdue") or "").lower()
     if overdue not in ("", "true", "false", "1", "0"):
         raise ValidationFailed("参数 overdue 须为 true 或 false", {"overdue": "须为 true 或 false"})
+    acknowledged = (request.args.get("acknowledged") or "").lower()
+    if acknowledged not in ("", "true", "false", "1", "0"):
+        raise ValidationFailed("参数 acknowledged 须为 true 或 false", {"acknowledged": "须为 true 或 false"})
     q = request.args.get("q") or None
     if q is not None and len(q) > 100:
         raise ValidationFailed("关键词不能超过100个字", {"q": "不能超过100个字"})
     return TaskFilters(plan_id=int_arg("plan_id"), owner=request.args.get("owner") or None, status=status,
                        theme=request.args.get("theme") or None, section=int_arg("section"),
-                       overdue=overdue in ("true", "1"), q=q)
+                       overdue=overdue in ("true", "1"), q=q,
+                       acknowledged=None if not acknowledged else acknowledged in ("true", "1"))
 
 
 def _task_json(task: PlanTask):

@@ -5,6 +5,7 @@ from flask_login import current_user
 from tracker.models import STATUS_LABELS
 from tracker.services.calendar.clock import today
 from tracker.services.dashboard import summary as dashboard
+from tracker.services.dashboard.acknowledgements import unacknowledged
 from tracker.services.dashboard.year_turn import year_turn
 from tracker.services.plans.sections import sections_for
 from tracker.services.rankings.ranking import year_rates
@@ -37,4 +38,5 @@ def index():
                            light_labels=LIGHT_LABELS, per_org=len(data.orgs) > 1, countdown=countdown,
                            section_titles=sections_for(current_user.org, year),
                            year_turn=year_turn(current_user, day), rates=year_rates(current_user, year, day),
+                           unacknowledged=unacknowledged(current_user, year, day),  # 未签收 (issue 17)
                            tasks_url=url_for("task_pages.index"))  # each breakdown cell adds its filters to it

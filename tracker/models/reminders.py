@@ -20,6 +20,7 @@ class NoticeKind(StrEnum):
     escalation = "escalation"
     stalled = "stalled"
     review_waiting = "review_waiting"
+    unacknowledged = "unacknowledged"  # 待签收 (issue 17, migration 0600)
     assigned = "assigned"
     decision = "decision"
     urge = "urge"
@@ -35,13 +36,14 @@ class NoticeKind(StrEnum):
 
 
 SCHEDULED_KINDS = ("due_soon", "due_today", "overdue", "escalation", "stalled", "review_waiting",
-                   "supervision_overdue")
+                   "unacknowledged", "supervision_overdue")
 IMMEDIATE_KINDS = ("assigned", "decision", "urge", "due_recomputed", "carried_over", "supervision", "report_returned",
                    "directive_issued", "directive_accepted", "directive_declined")
 NOTICE_KINDS = tuple(k.value for k in NoticeKind)
 KIND_LABELS = {
     "due_soon": "即将到期", "due_today": "今日到期", "overdue": "已逾期", "escalation": "逾期督办",
-    "stalled": "长期无进展", "review_waiting": "待审核", "assigned": "新交办", "decision": "审核结果",
+    "stalled": "长期无进展", "review_waiting": "待审核", "unacknowledged": "待签收", "assigned": "新交办",
+    "decision": "审核结果",
     "urge": "催办", "due_recomputed": "时限调整", "carried_over": "任务结转", "digest": "每日汇总",
     "supervision": "督办单", "supervision_overdue": "督办单逾期",
     "report_returned": "报告退回",
@@ -180,6 +182,9 @@ class ReminderRule(db.Model):
     stalled_repeat_days: Mapped[int] = mapped_column(Integer)
     review_wait_workdays: Mapped[int] = mapped_column(Integer)
     digest_time: Mapped[str] = mapped_column(String(5))  # "HH:MM", local time
+    # 待签收: working days after assignment before the owner, then the lead, is reminded (migration 0600).
+    unacknowledged_owner_after: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    unacknowledged_lead_after: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     disabled_kinds: Mapped[list] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, func, literal_column, text
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, event, func, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -82,6 +82,8 @@ class PlanTask(db.Model):
     demo_ref: Mapped[str | None] = mapped_column(String(40))
     last_progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 签收: the owner or a co-owner confirmed receipt, or first posted progress (issue 17; migration 0600).
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
@@ -136,6 +138,13 @@ def task_is_closed():
 Index("ix_plan_task_open_activity",
       func.coalesce(PlanTask.last_progress_at, PlanTask.assigned_at, PlanTask.created_at),
       postgresql_where=text(OPEN_PREDICATE), sqlite_where=text(OPEN_PREDICATE))
+
+
+@event.listens_for(PlanTask.owner, "set", active_history=True)
+def _new_owner_acknowledges_again(task, value, old, _initiator):
+    """签收 is the owner's: a task handed to someone else (an edit, 批量交办, a handover) waits for theirs."""
+    if old is not None and getattr(old, "id", None) is not None and getattr(value, "id", None) != old.id:
+        task.acknowledged_at = None
 
 
 class TaskRequest(db.Model):

@@ -28,6 +28,12 @@ def _int(name):
                                            NumberRange(low, high, f"须在{low}到{high}之间")])
 
 
+def _kept_int(name):
+    """A threshold added later: left blank (or not sent), the saved value stays."""
+    label, low, high = LIMITS[name]
+    return IntegerField(label, validators=[Optional(), NumberRange(low, high, f"须在{low}到{high}之间")])
+
+
 class RulesForm(FlaskForm):
     due_soon_workdays = _int("due_soon_workdays")
     escalate_lead_after = _int("escalate_lead_after")
@@ -35,6 +41,8 @@ class RulesForm(FlaskForm):
     stalled_days = _int("stalled_days")
     stalled_repeat_days = _int("stalled_repeat_days")
     review_wait_workdays = _int("review_wait_workdays")
+    unacknowledged_owner_after = _kept_int("unacknowledged_owner_after")
+    unacknowledged_lead_after = _kept_int("unacknowledged_lead_after")
     digest_time = StringField("每日汇总发送时间", validators=[
         InputRequired("请填写发送时间"), Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="格式为 HH:MM,如 09:00")])
     disabled_kinds = SelectMultipleField("停用的提醒", choices=[SelectChoice(k, KIND_LABELS[k]) for k in SCHEDULED_KINDS],

@@ -11,15 +11,23 @@ from tracker.services.figures import targets
 from tracker.services.people.access import is_committee_of, load_task, may_correct
 from tracker.services.people.admin import colleagues
 from tracker.services.plans.sections import sections_for
+from tracker.services.reminders import receipts
 from tracker.services.tasks import deadlines, thumbnails
 from tracker.services.tasks import evidence as evidence_files
+from tracker.services.tasks import history as trail
 from tracker.services.tasks import lists as task_lists
 from tracker.services.tasks import view as task_view
-from tracker.services.tasks import history as trail
 from tracker.services.tasks.lights import LIGHT_LABELS, light
 from tracker.services.tasks.requests import KIND_LABELS
 from tracker.task_pages.blueprint import bp
-from tracker.task_pages.forms import AssignForm, CancelForm, CompletionForm, ExtensionForm, ProgressForm, ReviewForm
+from tracker.task_pages.forms import (
+    AssignForm,
+    CancelForm,
+    CompletionForm,
+    ExtensionForm,
+    ProgressForm,
+    ReviewForm,
+)
 from tracker.task_pages.listing import TaskFilterForm
 from tracker.web import load_or_404, page_args, pager
 
@@ -97,6 +105,7 @@ def render_detail(task, status: int = 200, open_form: str | None = None, **given
         section_titles=sections_for(task.org, task.plan.year),
         can_correct=lambda u: may_correct(current_user, task, u.author_id),
         issued=directive_queries.for_task(task.id),  # 上级交办: who issued the work this task carries
+        urges=receipts.urges(task),  # 催办 with the owner's read receipt (issue 17)
         open_form=open_form, kind_labels=KIND_LABELS, due=due_phrase(task, today()), lamp=light(task, today()),
         history=pager(trail.describe(task, view.history), view.history_total, history_page, HISTORY_PER_PAGE)), status
 

@@ -55,6 +55,12 @@ def is_worker(user: User, task: PlanTask) -> bool:
     return task.owner_id == user.id or any(u.id == user.id for u in task.co_owners)
 
 
+def require_worker(user: User, task: PlanTask, action: str) -> None:
+    """Only the owner or a co-owner (签收 is theirs: the committee's 代报 does not confirm receipt)."""
+    if not is_worker(user, task):
+        raise PermissionDenied("只有责任人或协办人可以签收任务", action=action, task=task)
+
+
 def require_reporter(user: User, task: PlanTask, action: str) -> bool:
     """Owner, co-owner, or the committee posting on an owner's behalf; returns True for the latter."""
     if is_worker(user, task):

@@ -27,6 +27,8 @@ def message(n: Notification) -> str:
         "escalation": lambda: f"督办:{title}已逾期{_late(n)}个工作日,责任人{_owner(n)}(完成时限{_due(n)})。",
         "stalled": lambda: f"{title}已超过{rules_for(n.task.org_id).stalled_days}天没有反馈进展,请及时更新。",
         "review_waiting": lambda: f"{title}有待审核的申请已超过规定时间,请尽快审核。",
+        "unacknowledged": lambda: f"{title}已交办,请及时签收。" if n.recipient_id == n.task.owner_id
+        else f"督办:{title}交办后责任人{_owner(n)}尚未签收。",
         "assigned": lambda: f"{_actor(n)}交办任务{title},完成时限{_due(n)}。",
         "decision": lambda: f"{_actor(n)}审核了{title}:{n.note}",
         "urge": lambda: f"{_actor(n)}催办{title}" + (f":{n.note}" if n.note else "。"),

@@ -24,7 +24,7 @@ from tracker.services.reminders.sql import (
     lit_str,
 )
 from tracker.services.supervision import escalation as supervision
-from tracker.services.tasks import deadlines, thresholds
+from tracker.services.tasks import acknowledgement, deadlines, thresholds
 
 COLUMNS = ["recipient_id", "task_id", "kind", "key_date", "source_id", "for_date", "due_date", "note", "created_at"]
 HEARTBEAT_KEEP_DAYS = 14
@@ -51,6 +51,11 @@ def _workers(cond):
     helpers = select(task_co_owner.c.user_id, PlanTask.id, PlanTask.due_date) \
         .join(task_co_owner, task_co_owner.c.task_id == PlanTask.id).where(cond)
     return union_all(owners, helpers).subquery()
+
+
+def _owners_select(cond):
+    return select(PlanTask.owner_id.label("rid"), PlanTask.id.label("tid"), PlanTask.due_date.label("due")) \
+        .where(cond, PlanTask.owner_id.is_not(None))
 
 
 def _leads_select(cond):
@@ -109,6 +114,11 @@ def scheduled(day: date, now: datetime) -> Counter:
                 Notification.kind == "stalled",
                 Notification.key_date > day - timedelta(days=group.stalled_repeat_days))
             counts["stalled"] += _add("stalled", people, day, now, extra=~recent)
+        if group.is_on("unacknowledged"):
+            # 待签收, each working day until someone confirms: the owner first, the lead some days later.
+            to_owner = _owners_select(and_(base, acknowledgement.waiting_sql(day, group.unacknowledged_owner_after)))
+            to_lead = _leads_select(and_(base, acknowledgement.waiting_sql(day, group.unacknowledged_lead_after)))
+            counts["unacknowledged"] += _add("unacknowledged", union_all(to_owner, to_lead).subquery(), day, now)
         if group.is_on("supervision_overdue"):
             counts["supervision_overdue"] += supervision.escalate(day, now, org_cond)
     return counts

@@ -16,6 +16,7 @@ ACTIONS = {
     "task.carry_over": "结转下一年度", "task.targets": "设定目标", "task.urge": "催办",
     "task.due_recomputed": "按节假日重算完成时限", "task.carry_over_undo": "撤销结转",
     "supervision.issue": "下发督办单", "supervision.answer": "答复督办单",
+    "task.acknowledge": "签收",
 }
 FIELDS = {
     "status": "状态", "progress": "进度", "due_date": "完成时限", "owner": "责任人", "lead": "牵头领导",

@@ -2,13 +2,13 @@
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.models import Organisation, Plan, PlanTask, PlanTheme, User, task_co_owner, task_is_open
 from tracker.services.people.orgs import visible_org_ids
-from tracker.services.tasks import counting
+from tracker.services.tasks import acknowledgement, counting
 from tracker.services.tasks.lights import URGENCY, bounds, light_condition, urgency_column
 from tracker.services.tasks.queries import TaskFilters, visible_tasks
 
@@ -105,8 +105,8 @@ def task_list(user: User, f: ListFilters, today: date, page: int, per_page: int)
 
 def my_tasks(user: User, today: date, page: int, per_page: int, f: ListFilters | None = None, *,
              include_closed: bool = False):
-    """Tasks the user owns or helps with, filtered; most urgent first (red, yellow, green, then by due date)
-    unless another sort is asked for. Closed tasks only with `include_closed`; drafts never."""
+    """Tasks the user owns or helps with, filtered; 待签收 first, then most urgent first (red, yellow, green,
+    then by due date), unless another sort is asked for. Closed tasks only with `include_closed`; drafts never."""
     f = f or ListFilters()
     # One id list from two indexes (owner, co-owner): an OR here makes PostgreSQL read every task of the unit.
     mine = PlanTask.id.in_(union_all(select(PlanTask.id).where(PlanTask.owner_id == user.id),
@@ -115,11 +115,13 @@ def my_tasks(user: User, today: date, page: int, per_page: int, f: ListFilters |
     if not include_closed:
         query = query.where(task_is_open())
     # Sort the user's few hundred tasks by id and sort keys alone, counting them in the same pass
-    # (count(*) OVER ()), then load only the page's rows with their theme and owner.
-    page_ids = _order(query.with_only_columns(PlanTask.id, func.count().over().label("total")), f.sort, today) \
-        .limit(per_page).offset((page - 1) * per_page).subquery()
-    found = db.session.execute(_order(select(PlanTask, page_ids.c.total).join(page_ids, page_ids.c.id == PlanTask.id),
-                                      f.sort, today)
+    # (count(*) OVER ()), then load only the page's rows with their theme and owner. In the default order
+    # 待签收 comes first (issue 17): a task just assigned is confirmed before anything else is done.
+    first = (case((acknowledgement.pending_sql(), 0), else_=1),) if f.sort == "urgency" else ()
+    page_ids = _order(query.with_only_columns(PlanTask.id, func.count().over().label("total")).order_by(*first),
+                      f.sort, today).limit(per_page).offset((page - 1) * per_page).subquery()
+    found = db.session.execute(_order(select(PlanTask, page_ids.c.total).join(page_ids, page_ids.c.id == PlanTask.id)
+                                      .order_by(*first), f.sort, today)
                                .options(joinedload(PlanTask.theme), joinedload(PlanTask.owner))).all()
     if found:
         return [task for task, _ in found], found[0].total

@@ -12,7 +12,7 @@ from tracker.services.errors import Conflict, ServiceError, ValidationFailed
 from tracker.services.figures import catalogue
 from tracker.services.people.access import is_committee_of, require_reporter
 from tracker.services.plans.sections import sections_for
-from tracker.services.tasks import evidence, status
+from tracker.services.tasks import acknowledgement, evidence, status
 from tracker.services.validation import TEXT_MAX, clean_int, clean_text
 
 MAX_METRICS = 20
@@ -72,19 +72,25 @@ def _check_open(actor: User, task: PlanTask) -> bool:
     return on_behalf
 
 
-def _onto_task(task: PlanTask, percent: int) -> None:
+def _onto_task(task: PlanTask, percent: int, *, acknowledges: bool) -> None:
     """The task's percent and last activity, without its version: an update is a row of its own, so posts by
     the owner and co-owners at once all succeed, and none makes a committee member's open edit stale.
-    Concurrent posts queue on the task's row (PostgreSQL) and each then writes its own.
+    Concurrent posts queue on the task's row (PostgreSQL) and each then writes its own. A worker's own first
+    update is also its 签收 (`acknowledges`; a committee's 代报 is not).
     """
     now = utcnow()
+    values = {"progress": percent, "last_progress_at": now}
+    if acknowledges:
+        values.update(acknowledgement.stamp_values(now))
     written = db.session.execute(
         sql_update(PlanTask).where(PlanTask.id == task.id, task_is_open())
-        .values(progress=percent, last_progress_at=now), execution_options={"synchronize_session": False})
+        .values(**values), execution_options={"synchronize_session": False})
     if not written.rowcount:  # closed by someone else a moment ago
         raise Conflict("任务已被他人关闭,不能反馈进展,请刷新后查看", action="task.progress", task=task)
     set_committed_value(task, "progress", percent)
     set_committed_value(task, "last_progress_at", now)
+    if acknowledges:
+        acknowledgement.stamped(task, now)
     db.session.expire(task, ["updated_at"])  # the statement stamped it (the column's onupdate)
 
 
@@ -111,7 +117,7 @@ def record_progress(actor: User, task: PlanTask, *, percent, note, metrics=None,
             evidence=[Evidence(filename=s.filename, stored_name=s.stored_name, content_type=s.content_type,
                                size=s.size, sha256=s.sha256, is_image=s.is_image) for s in stored])
         changes = {"progress": (task.progress, percent)}
-        _onto_task(task, percent)
+        _onto_task(task, percent, acknowledges=not on_behalf)
         if task.status == TaskStatus.assigned:
             moved = status.move_row(task, TaskStatus.in_progress, action="task.progress")
             if moved:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.extensions import db
 from tracker.models import AuditEntry, Plan, PlanTask, PlanTheme, User, task_is_open
 from tracker.services.people.orgs import visible_org_ids
-from tracker.services.tasks import counting, deadlines
+from tracker.services.tasks import acknowledgement, counting, deadlines
 
 
 @dataclass
@@ -20,6 +20,7 @@ class TaskFilters:
     section: int | None = None
     overdue: bool = False
     q: str | None = None
+    acknowledged: bool | None = None  # False: 待签收 only; True: acknowledged only (issue 17)
 
 
 def visible_tasks(user: User, filters: TaskFilters, today: date):
@@ -37,6 +38,10 @@ def visible_tasks(user: User, filters: TaskFilters, today: date):
         query = query.where(PlanTask.report_section == filters.section)
     if filters.overdue:
         query = query.where(deadlines.past_due_sql(today), task_is_open())
+    if filters.acknowledged is False:
+        query = query.where(acknowledgement.pending_sql())
+    elif filters.acknowledged:
+        query = query.where(PlanTask.acknowledged_at.is_not(None))
     if filters.q:
         pattern = f"%{filters.q.replace('%', '').replace('_', '')}%"
         query = query.where(or_(PlanTask.title.ilike(pattern), PlanTask.description.ilike(pattern),

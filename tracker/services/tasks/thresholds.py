@@ -1,4 +1,4 @@
-"""The thresholds each organisation's tasks are judged by: due soon, stalled, escalation, review waiting.
+"""The thresholds each organisation's tasks are judged by: due soon, stalled, escalation, review waiting, 签收.
 
 Defaults come from config.py; a committee's edits are rows of reminder_rule (tracker.services.reminders.rules
 saves them). The lights, the sweep, the report and the notices' wording all read them here.
@@ -24,6 +24,8 @@ class Rules:
     review_wait_workdays: int
     digest_time: str
     disabled_kinds: frozenset = frozenset()
+    unacknowledged_owner_after: int = 1  # working days after assignment (issue 17)
+    unacknowledged_lead_after: int = 3
 
     def is_on(self, kind: str) -> bool:
         return kind not in self.disabled_kinds
@@ -33,7 +35,9 @@ def defaults() -> Rules:
     """The installation's defaults (config.py)."""
     c = current_app.config
     return Rules(c["DUE_SOON_WORKDAYS"], c["ESCALATE_LEAD_AFTER"], c["ESCALATE_COMMITTEE_AFTER"], c["STALLED_DAYS"],
-                 c["STALLED_REPEAT_DAYS"], c["REVIEW_WAIT_WORKDAYS"], c["REMINDER_DIGEST_TIME"])
+                 c["STALLED_REPEAT_DAYS"], c["REVIEW_WAIT_WORKDAYS"], c["REMINDER_DIGEST_TIME"],
+                 unacknowledged_owner_after=c["UNACKNOWLEDGED_OWNER_AFTER"],
+                 unacknowledged_lead_after=c["UNACKNOWLEDGED_LEAD_AFTER"])
 
 
 def from_row(row: ReminderRule) -> Rules:

@@ -8,6 +8,7 @@ from tracker.extensions import db
 from tracker.models import AuditEntry, Evidence, PlanTask, ProgressUpdate, TaskRequest, TaskStatus, User
 from tracker.services.errors import NotFound
 from tracker.services.people.access import can_read_org, is_committee_of, is_worker, may_review
+from tracker.services.tasks.acknowledgement import is_pending
 from tracker.services.tasks.status import can_move
 from tracker.services.validation import is_id
 
@@ -50,6 +51,8 @@ def offered(user: User, task: PlanTask, pending: list[TaskRequest]) -> set[str]:
     kinds = {r.kind for r in pending}
     if workable and (worker or committee):
         actions.add("progress")
+    if worker and is_pending(task):
+        actions.add("acknowledge")
     if workable and worker:
         if "completion" not in kinds and can_move(task.status, TaskStatus.completion_requested):
             actions.add("complete")
