@@ -69,13 +69,14 @@ def main() -> None:
 
     from config import TestConfig
     from tracker import create_app, models
-    from tracker.extensions import db
+    from tracker.extensions import bind_migrate, db
     from tracker.services.exporting.ledger import ledger_csv, ledger_workbook
     from tracker.services.importing import read_report
     from tracker.services.importing.create import create_from_candidates, create_from_rows
     from tracker.services.importing.table import read_table
     from tracker.services.people import orgs, users
     app = create_app(TestConfig(), INSTANCE_DIR=f"{tmp}/instance", SECRET_KEY="bench")
+    bind_migrate(app)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"), revision="heads")
         town = orgs.create_org("云乐镇")

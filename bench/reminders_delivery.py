@@ -98,7 +98,7 @@ def main():
 
     from config import TestConfig
     from tracker import create_app, embedded_redis
-    from tracker.extensions import db
+    from tracker.extensions import bind_migrate, db
     from tracker.models import Delivery, Notification, ReminderSweep
     from tracker.models.types import utcnow
     from tracker.services.people import orgs, users
@@ -111,6 +111,7 @@ def main():
     settings.CELERY = {**settings.CELERY, "broker_url": redis_url}
     app = create_app(settings, INSTANCE_DIR=str(tmp / "instance"), MAIL_SERVER="127.0.0.1", MAIL_PORT=port,
                      REMINDER_QUEUE=QUEUE)
+    bind_migrate(app)
     worker = None
     try:
         with app.app_context(), CountingSink(port) as sink:

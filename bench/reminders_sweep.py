@@ -79,7 +79,7 @@ def main():
 
     from config import TestConfig
     from tracker import create_app, embedded_redis
-    from tracker.extensions import db
+    from tracker.extensions import bind_migrate, db
     from tracker.models import Notification
     from tracker.services.people import orgs, users
     from tracker.services.plans import verbs as plans
@@ -88,6 +88,7 @@ def main():
     settings = TestConfig()
     settings.CELERY = {**settings.CELERY, "broker_url": redis_url}
     app = create_app(settings, INSTANCE_DIR=str(tmp / "instance"), REMINDER_QUEUE="bench-reminders")
+    bind_migrate(app)
     try:
         with app.app_context():
             print(f"database: {db.engine.url.render_as_string(hide_password=True)}")

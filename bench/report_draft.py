@@ -71,9 +71,10 @@ def main() -> None:
 
     from config import TestConfig
     from tracker import create_app, models
-    from tracker.extensions import db
+    from tracker.extensions import bind_migrate, db
     from tracker.services.reporting.draft import generate
     app = create_app(TestConfig(), INSTANCE_DIR=f"{tmp}/instance", SECRET_KEY="bench")
+    bind_migrate(app)
     with app.app_context():
         upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"), revision="heads")
         town, office = build(db, models)

@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from flask import current_app
 from sqlalchemy import MetaData, create_engine, make_url, text
 
 from config import TestConfig
@@ -15,7 +16,7 @@ from config import TestConfig
 # modules would be two sessions, and the second cannot start inside the first one's event loop.
 from tests.browser_fixtures import browser, live_server, page, phone_without_js  # noqa: E402,F401
 from tracker import create_app, embedded_redis
-from tracker.extensions import db
+from tracker.extensions import bind_migrate, db
 from tracker.services.people import throttle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,6 +74,7 @@ def _own_database(url: str, worker: str) -> str:
 def _reset_schema():
     """Drop whatever a previous run left and migrate from scratch, as production would."""
     from flask_migrate import upgrade
+    bind_migrate(current_app)
     leftovers = MetaData()
     leftovers.reflect(bind=db.engine)
     leftovers.drop_all(bind=db.engine)

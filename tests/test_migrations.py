@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, inspect, text
 
 import config
 from tracker import create_app
-from tracker.extensions import db
+from tracker.extensions import bind_migrate, db
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = str(ROOT / "migrations")
@@ -33,6 +33,7 @@ def fresh_database(services, tmp_path):
     """An SQLite file of its own (the suite's database stays as it is)."""
     url = f"sqlite:///{tmp_path / 'installed.db'}"
     app = create_app(config.TestConfig(), SQLALCHEMY_DATABASE_URI=url, INSTANCE_DIR=str(tmp_path / "instance"))
+    bind_migrate(app)
     with app.app_context():
         yield app
         db.session.remove()

@@ -19,8 +19,7 @@ from tracker.services.people import users
 from tracker.services.plans import verbs as plans
 from tracker.services.reporting import choices, closing
 from tracker.services.reporting import draft as drafts
-from tracker.services.reporting.docx import to_docx
-from tracker.services.reporting.render import to_markdown
+from tracker.services.reporting.render import to_docx, to_markdown
 from tracker.services.tasks import verbs as tasks
 
 DAY = date(2025, 1, 15)

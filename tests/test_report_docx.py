@@ -11,7 +11,7 @@ from tests.report_fixtures import TODAY, baseline, year_plan  # noqa: F401
 from tracker.extensions import db
 from tracker.services.people import users
 from tracker.services.reporting import draft as drafts
-from tracker.services.reporting.docx import to_docx
+from tracker.services.reporting.render import to_docx
 
 
 @pytest.fixture

@@ -15,9 +15,8 @@ from tracker.services.demo import load_demo
 from tracker.services.people import users
 from tracker.services.reporting import draft as drafts
 from tracker.services.reporting.baseline import as_rows, save_baseline
-from tracker.services.reporting.docx import to_docx
 from tracker.services.reporting.extract import decode, extract
-from tracker.services.reporting.render import blocks, to_markdown
+from tracker.services.reporting.render import blocks, to_docx, to_markdown
 from tracker.services.reporting.wording import ascii_marks, office_words, official
 
 REMARKS = ("年度目标", "未达目标", "年底进度", "该任务已取消", "未填写单位", "暂无可报告", "已办结0项",

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 
 from tests.reminders_fixtures import notices, quiet_queue  # noqa: F401
 from tests.test_statement_counts import count_statements
-from tracker.extensions import db
+from tracker.extensions import bind_migrate, db
 from tracker.models import AuditEntry, Notification, Organisation, Supervision, SupervisionCounter
 from tracker.services.calendar.clock import to_local
 from tracker.services.errors import Conflict, PermissionDenied, ValidationFailed
@@ -390,6 +390,7 @@ def test_0610_adds_the_tables_the_kinds_and_the_short_name_and_goes_back(service
     from tracker import create_app
     url = f"sqlite:///{tmp_path / 'installed.db'}"
     fresh = create_app(config.TestConfig(), SQLALCHEMY_DATABASE_URI=url, INSTANCE_DIR=str(tmp_path / "instance"))
+    bind_migrate(fresh)
     with fresh.app_context():
         upgrade(directory=MIGRATIONS, revision="0530")
         engine = db.engine

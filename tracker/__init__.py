@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import DEFAULT_SECRET_KEY, Config, ProductionConfig, config_from_env
-from tracker.extensions import celery_init_app, csrf, db, login_manager, migrate
+from tracker.extensions import celery_init_app, csrf, db, login_manager
 from tracker.routing import IdConverter
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -58,7 +58,6 @@ def _instance_secret(instance_dir: Path) -> str:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions and Celery."""
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -4,7 +4,6 @@ from celery import current_app as current_celery_app
 from celery.signals import worker_process_init
 from flask import Flask
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -19,9 +18,20 @@ NAMING_CONVENTION = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
-migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+
+
+def bind_migrate(app: Flask):
+    """Bind Flask-Migrate to the app once and return its `db` command group.
+
+    Called by `flask db …` (tracker.cli.migrations) and by scripts that migrate: Flask-Migrate imports Alembic
+    (~0.1 s), which no web request or Celery job needs."""
+    from flask_migrate import Migrate
+    from flask_migrate.cli import db as db_group
+    if "migrate" not in app.extensions:
+        Migrate(app, db, render_as_batch=True)
+    return db_group
 
 
 def celery_init_app(app: Flask) -> Celery:

@@ -6,6 +6,7 @@ def register(app: Flask) -> None:
     from tracker.cli import plan_import  # noqa: F401  (adds `plan import` to plan_cli)
     from tracker.cli.backup import backup_command, restore_command
     from tracker.cli.database import grant_runtime_role_command
+    from tracker.cli.migrations import migrations_cli
     from tracker.cli.orgs import orgs_cli
     from tracker.cli.plan import plan_cli
     from tracker.cli.reminders import reminders_cli
@@ -19,3 +20,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(grant_runtime_role_command)
+    app.cli.add_command(migrations_cli)

@@ -11,9 +11,8 @@ from tracker.services.people.orgs import resolve_org
 from tracker.services.plans.sections import NUMERALS
 from tracker.services.reporting import draft as drafts
 from tracker.services.reporting.baseline import as_rows, save_baseline
-from tracker.services.reporting.docx import to_docx
 from tracker.services.reporting.extract import decode, extract
-from tracker.services.reporting.render import to_markdown
+from tracker.services.reporting.render import to_docx, to_markdown
 from tracker.services.validation import YEAR_MAX, YEAR_MIN, is_year
 
 report_cli = AppGroup("report", help="年度法治政府建设报告")

@@ -11,8 +11,7 @@ from tracker.services.plans.verbs import plan_for
 from tracker.services.reporting import choices, closing, page
 from tracker.services.reporting import draft as drafts
 from tracker.services.reporting import submission as submissions
-from tracker.services.reporting.docx import to_docx
-from tracker.services.reporting.render import to_markdown
+from tracker.services.reporting.render import to_docx, to_markdown
 from tracker.services.validation import as_int, as_year
 from tracker.web import FAILED, perform, roles_required
 

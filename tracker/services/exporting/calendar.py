@@ -3,7 +3,6 @@ import re
 import secrets
 from datetime import date, datetime, timedelta, timezone
 
-import segno
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
@@ -35,6 +34,7 @@ def webcal_url(url: str) -> str:
 
 def qr_svg(url: str) -> str:
     """The address as a QR code in inline SVG, drawn on the server so the page needs no script or outside service."""
+    import segno  # imported where a code is drawn (tests/test_startup.py)
     return segno.make_qr(url, error="m").svg_inline(scale=QR_SCALE, border=QR_BORDER, title="订阅地址二维码")
 
 

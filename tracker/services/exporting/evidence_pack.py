@@ -6,8 +6,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -131,6 +129,8 @@ def build_pack(job: ExportJob, commit_progress) -> None:
     commit_progress()
     stored_name = f"{uuid.uuid4().hex}.zip"
     target = exports_dir() / stored_name
+    from openpyxl import Workbook  # imported where the index is written (tests/test_startup.py)
+    from openpyxl.styles import Alignment, Font
     index = Workbook()
     ws = index.active
     ws.title = "目录"

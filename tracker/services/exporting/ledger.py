@@ -4,10 +4,6 @@ import io
 import re
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-
 from tracker.formatting import cn_datetime
 from tracker.models import Plan
 from tracker.services.exporting.data import LedgerRow, ledger_rows
@@ -48,6 +44,8 @@ def _sheet_name(key: str, title: str, used: set[str]) -> str:
 
 
 def _setup(ws, columns, title: str) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
     thin = Side(style="thin", color="BFBFBF")
     for col, (header, width) in enumerate(columns, 1):
         cell = ws.cell(row=1, column=col, value=header)
@@ -69,6 +67,8 @@ def _setup(ws, columns, title: str) -> None:
 
 
 def _write_tasks(ws, rows: list[LedgerRow]) -> None:
+    from openpyxl.styles import Alignment, PatternFill
+    from openpyxl.utils import get_column_letter
     wrap = Alignment(vertical="top", wrap_text=True)
     for index, row in enumerate(rows, 1):
         ws.append(_values(index, row))
@@ -84,6 +84,10 @@ def _write_tasks(ws, rows: list[LedgerRow]) -> None:
 
 def ledger_workbook(plan: Plan, today: date) -> bytes:
     """The .xlsx bytes: 总览 first, then one sheet per theme, every sheet ready to filter and print."""
+    # openpyxl is imported where a workbook is written (~0.15 s at start-up otherwise; tests/test_startup.py).
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
     rows = ledger_rows(plan, today)
     book = Workbook()
     overview = book.active

@@ -5,7 +5,6 @@ from datetime import date
 from io import BytesIO
 
 from tracker.services.errors import ValidationFailed
-from tracker.services.infra.gongwen import add_block, new_document, set_properties
 from tracker.services.rankings.ranking import BY_LABELS, Ranking, Row, boards
 from tracker.services.rankings.rates import DEFINITIONS, as_percent
 from tracker.services.reporting.wording import official
@@ -97,6 +96,8 @@ def paragraphs(result: Ranking, when: Period, overdue: list, overdue_total: int,
 
 def to_docx(result: Ranking, when: Period, overdue: list, overdue_total: int, today: date) -> bytes:
     """The 通报 as .docx bytes, in the same 公文 form as the annual report."""
+    # Imported where a file is built: python-docx costs every process ~0.15 s at start-up (tests/test_startup.py).
+    from tracker.services.infra.gongwen import add_block, new_document, set_properties
     doc, styles = new_document()
     previous, last = None, None
     for kind, text in paragraphs(result, when, overdue, overdue_total, today):

@@ -1,6 +1,4 @@
 """The draft as a Word file in the usual 公文 layout (GB/T 9704-2012); the page form is infra/gongwen's."""
-from io import BytesIO
-
 from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_LINE_SPACING
 from docx.oxml.ns import qn
@@ -59,10 +57,3 @@ def build(draft: ReportDraft, *, achievements_only: bool = False):
         _annex(doc, draft, styles)
     set_properties(doc, draft.title, draft.org.name if draft.org is not None else "")
     return doc
-
-
-def to_docx(draft: ReportDraft, *, achievements_only: bool = False) -> bytes:
-    """The .docx file's bytes."""
-    buffer = BytesIO()
-    build(draft, achievements_only=achievements_only).save(buffer)
-    return buffer.getvalue()

@@ -1,5 +1,6 @@
 """The draft as a sequence of blocks (title, headings, paragraphs), and as Markdown."""
 from dataclasses import dataclass
+from io import BytesIO
 
 from tracker.models import ReportDraft
 from tracker.services.calendar.clock import to_local
@@ -81,6 +82,15 @@ def to_markdown(draft: ReportDraft, *, achievements_only: bool = False) -> str:
         lines += [f"> - {official(note)}" for note in draft.notes]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def to_docx(draft: ReportDraft, *, achievements_only: bool = False) -> bytes:
+    """The Word file's bytes, in 公文 form (reporting/docx.py)."""
+    # Imported here: python-docx costs every process ~0.15 s at start-up (tests/test_startup.py).
+    from tracker.services.reporting.docx import build
+    buffer = BytesIO()
+    build(draft, achievements_only=achievements_only).save(buffer)
+    return buffer.getvalue()
 
 
 def _escape(text: str) -> str:

@@ -23,9 +23,8 @@ from tracker.services.errors import (
 from tracker.services.people.access import can_read_org, is_committee_of
 from tracker.services.reporting import draft as drafts
 from tracker.services.reporting import page
-from tracker.services.reporting.docx import to_docx
 from tracker.services.reporting.figures import number
-from tracker.services.reporting.render import to_markdown
+from tracker.services.reporting.render import to_docx, to_markdown
 from tracker.services.validation import YEAR_MESSAGE, clean_text, is_id, is_year
 
 COMMENT_MAX = 1000

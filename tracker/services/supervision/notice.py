@@ -2,11 +2,8 @@
 from datetime import date
 from io import BytesIO
 
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-
 from tracker.models import Supervision
 from tracker.services.calendar.clock import to_local
-from tracker.services.infra.gongwen import add_block, new_document, set_properties
 from tracker.services.reporting.wording import official
 
 TITLE = "督办通知单"
@@ -18,6 +15,10 @@ def _cn(day: date) -> str:
 
 def build(item: Supervision):
     """A python-docx Document: title, number, addressee, the matter, the deadline to answer, issuer and date."""
+    # Imported where a file is built: python-docx costs every process ~0.15 s at start-up (tests/test_startup.py).
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from tracker.services.infra.gongwen import add_block, new_document, set_properties
     doc, styles = new_document()
     task = item.task
     add_block(doc, styles, "title", TITLE)

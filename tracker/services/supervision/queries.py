@@ -11,9 +11,13 @@ from tracker.services.people.orgs import visible_org_ids
 from tracker.services.supervision import rules
 from tracker.services.validation import is_id
 
-_LOADS = (joinedload(Supervision.task).joinedload(PlanTask.org),
-          joinedload(Supervision.task).joinedload(PlanTask.owner),
-          joinedload(Supervision.issuer_org), joinedload(Supervision.issued_by), joinedload(Supervision.answered_by))
+
+def _loads() -> tuple:
+    """What a 督办单 is shown with (built on use: building loader options at import configures every mapper)."""
+    return (joinedload(Supervision.task).joinedload(PlanTask.org),
+            joinedload(Supervision.task).joinedload(PlanTask.owner),
+            joinedload(Supervision.issuer_org), joinedload(Supervision.issued_by),
+            joinedload(Supervision.answered_by))
 
 
 def load(user: User, supervision_id) -> Supervision:
@@ -21,7 +25,7 @@ def load(user: User, supervision_id) -> Supervision:
     item = None
     if is_id(supervision_id):
         item = db.session.scalar(select(Supervision).where(Supervision.id == supervision_id).options(
-            *_LOADS, joinedload(Supervision.task).selectinload(PlanTask.co_owners)))
+            *_loads(), joinedload(Supervision.task).selectinload(PlanTask.co_owners)))
     if item is None or not can_read_org(user, item.task.org):
         raise NotFound("督办单不存在")
     return item
@@ -41,7 +45,7 @@ def page_for(user: User, status: str | None, today, page: int, per_page: int) ->
     readable = Supervision.task_id.in_(select(PlanTask.id).where(PlanTask.org_id.in_(visible_org_ids(user))))
     conditions = [readable] + ([rules.status_sql(status, today)] if status else [])
     total = db.session.scalar(select(func.count(Supervision.id)).where(*conditions))
-    rows = db.session.scalars(select(Supervision).where(*conditions).options(*_LOADS)
+    rows = db.session.scalars(select(Supervision).where(*conditions).options(*_loads())
                               .order_by(Supervision.issued_at.desc(), Supervision.id.desc())
                               .limit(per_page).offset((page - 1) * per_page)).unique().all()
     return list(rows), total
