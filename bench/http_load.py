@@ -12,8 +12,14 @@ any signed-in page costs besides its own work), and the bare endpoint again (the
 yardstick is measured before and after). Pages kept in Redis (tracker/services/tasks/counting.py) are measured warm;
 `COUNTS_CACHE_SECONDS=0` in the environment measures them worked out on every request. Prints req/s, p50, p99,
 the ratio to the bare endpoint (the mean of its two runs) and the peak RSS (VmHWM) of each web worker.
+
+`--mixed` runs, between the two bare runs, a county being written to: each wrk connection sends 我的任务 as the
+median cadre nine times in ten and, every tenth request, a progress post (`POST /api/v1/tasks/{id}/progress`, a
+note and the task's percent as it stands) to one of that cadre's open tasks in turn, so kept pages are kept only
+until the next post. `--only mixed` skips the other pages.
 """
 import argparse
+import json
 import os
 import re
 import shlex
@@ -55,10 +61,13 @@ def pick_targets() -> dict:
         task_id = db.session.scalar(text("SELECT min(id) FROM plan_task WHERE id >= :m"), {"m": (low + high) // 2})
         history = db.session.scalar(text("SELECT count(*) FROM audit_entry WHERE task_id = :t"), {"t": task_id})
         tasks = db.session.scalar(text("SELECT count(*) FROM plan_task"))
+        owned = db.session.execute(text(
+            "SELECT t.id, t.progress FROM plan_task t JOIN user_account u ON u.id = t.owner_id WHERE u.username = :u "
+            "AND t.status NOT IN ('done', 'cancelled', 'draft') ORDER BY t.id"), {"u": cadre}).all()
         url = db.engine.url.render_as_string(hide_password=True)
         db.engine.dispose()
     return {"cadre": cadre, "open_owned": open_owned, "task_id": task_id, "history": history, "tasks": tasks,
-            "database": url}
+            "database": url, "owned": [tuple(row) for row in owned]}
 
 
 def start_gunicorn(app_path: str, port: int, workers: int, log: Path) -> subprocess.Popen:
@@ -118,10 +127,35 @@ def latency_ms(value: str) -> float:
     return float(number) * UNITS[unit]
 
 
-def wrk(url: str, header: tuple[str, str] | None, duration: int, connections: int, threads: int) -> dict:
+def mixed_script(path: Path, cookie: str, token: str, owned: list[tuple[int, int]]) -> Path:
+    """A wrk Lua script: 我的任务 with the cadre's cookie, and every tenth request a progress post with its token."""
+    posts = [(f"/api/v1/tasks/{task_id}/progress", json.dumps({"percent": percent, "note": "压测进展情况"},
+                                                               ensure_ascii=False)) for task_id, percent in owned]
+    lua = ["local posts = {" + ", ".join("{%s, %s}" % (json.dumps(u), json.dumps(b, ensure_ascii=False))
+                                         for u, b in posts) + "}",
+           f"local page_headers = {{[\"Cookie\"] = {json.dumps(cookie)}}}",
+           f"local post_headers = {{[\"Authorization\"] = {json.dumps('Bearer ' + token)}, "
+           "[\"Content-Type\"] = \"application/json\"}",
+           "local n = 0",
+           "request = function()",
+           "  n = n + 1",
+           "  if n % 10 == 0 then",
+           "    local post = posts[math.floor(n / 10) % #posts + 1]",
+           "    return wrk.format(\"POST\", post[1], post_headers, post[2])",
+           "  end",
+           "  return wrk.format(\"GET\", \"/\", page_headers)",
+           "end"]
+    path.write_text("\n".join(lua) + "\n", encoding="utf-8")
+    return path
+
+
+def wrk(url: str, header: tuple[str, str] | None, duration: int, connections: int, threads: int,
+        script: Path | None = None) -> dict:
     cmd = [WRK, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
     if header:
         cmd += ["-H", f"{header[0]}: {header[1]}"]
+    if script:
+        cmd += ["-s", str(script)]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
               "p50": latency_ms(re.search(r"\s50%\s+(\S+)", out).group(1)),
@@ -152,7 +186,10 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (both servers)")
     parser.add_argument("--password", default="county-load-2024")
+    parser.add_argument("--mixed", action="store_true", help="also 90 %% 我的任务 + 10 %% progress posts")
+    parser.add_argument("--only", choices=("mixed",), help="only the bare endpoint and the mixed load")
     args = parser.parse_args(argv)
+    args.mixed = args.mixed or args.only == "mixed"
     os.environ.setdefault("SECRET_KEY", "bench-http-" + os.urandom(8).hex())  # one key for both workers
     sys.path.insert(0, str(ROOT))
     facts = pick_targets()
@@ -178,11 +215,22 @@ def main(argv=None) -> int:
             ("a small page not kept in Redis (通知设置, the same cadre)", f"{base}/notices/settings", cadre_cookie),
             ("bare Flask endpoint, again", bare, None),
         ]
+        if args.only == "mixed":
+            targets = [targets[0], targets[-1]]
+        scripts = {}
+        if args.mixed:
+            if not facts["owned"]:
+                raise SystemExit(f"{facts['cadre']} 没有未办结的任务可反馈进展")
+            cadre_token = api_token(base, facts["cadre"], args.password)
+            label = f"90 % 我的任务 + 10 % progress posts ({facts['cadre']})"
+            targets.insert(-1, (label, f"{base}/", cadre_cookie))
+            scripts[label] = mixed_script(logs / "mixed.lua", cadre_cookie[1], cadre_token, facts["owned"])
         sizes = {url: check(url, header) for _, url, header in targets}
         load_before = os.getloadavg()
         results = []
         for label, url, header in targets:
-            results.append((label, url, wrk(url, header, args.duration, args.connections, args.threads)))
+            results.append((label, url, wrk(url, header, args.duration, args.connections, args.threads,
+                                            scripts.get(label))))
         load_after = os.getloadavg()
         memory = {"app": [peak_rss_mb(p) for p in workers_of(app_proc.pid)],
                   "bare": [peak_rss_mb(p) for p in workers_of(bare_proc.pid)]}
@@ -207,7 +255,8 @@ def main(argv=None) -> int:
               ", ".join(f"{hwm:.0f} MiB (now {rss:.0f})" for hwm, rss in rows))
     env = " ".join(f"{k}={shlex.quote(os.environ[k])}" for k in ("DATABASE_URL", "REDIS_URL") if k in os.environ)
     print(f"reproduce: {env} .venv/bin/python -m bench.http_load --duration {args.duration} "
-          f"--connections {args.connections} --threads {args.threads} --workers {args.workers}")
+          f"--connections {args.connections} --threads {args.threads} --workers {args.workers}"
+          f"{' --only mixed' if args.only else ' --mixed' if args.mixed else ''}")
     return 0
 
 

@@ -51,6 +51,7 @@ def main(argv=None) -> int:
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"], session["_fresh"] = f"{uid}:{epoch}", True
+        session["_seen_at"] = int(time.time())  # a session idle for longer ends (tracker/auth/sessions.py)
     headers = {}
     if args.path.startswith("/api/"):
         answer = client.post("/api/v1/auth/token", json={"username": who, "password": args.password})
