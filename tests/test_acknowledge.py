@@ -381,3 +381,22 @@ def test_0600_fills_acknowledged_at_from_the_first_update_and_goes_back(fresh_da
         with pytest.raises(Exception, match="CHECK constraint failed"):
             conn.execute(text("UPDATE notification SET kind = 'unacknowledged'"))
     upgrade(directory=MIGRATIONS)
+
+
+def test_the_waiting_tasks_are_read_from_their_partial_index(app):
+    """The dashboard's 未签收 counts imply the index's predicate (migration 0670), so the database can read the
+    few waiting tasks instead of every task; a condition written differently would silently scan again."""
+    from sqlalchemy import func
+
+    from tracker.models import Plan
+    query = select(func.count()).select_from(PlanTask).where(
+        PlanTask.plan_id.in_(select(Plan.id).where(Plan.year == 2026)), acknowledgement.pending_sql())
+    compiled = query.compile(dialect=db.engine.dialect)
+    with db.engine.connect() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET enable_seqscan = off")  # a tiny table would be scanned anyway
+            plan = conn.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).scalars().all()
+        else:
+            params = tuple(compiled.params[name] for name in compiled.positiontup)
+            plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params)]
+    assert any("ix_plan_task_unacknowledged" in line for line in plan), plan

@@ -37,6 +37,7 @@ STATUSES = tuple(s.value for s in TaskStatus)
 CLOSED_STATUSES = (TaskStatus.done.value, TaskStatus.cancelled.value, TaskStatus.carried_over.value)
 _CLOSED_QUOTED = tuple(f"'{s}'" for s in CLOSED_STATUSES)
 OPEN_PREDICATE = "status NOT IN (" + ", ".join(_CLOSED_QUOTED) + ")"  # for partial indexes
+UNACKNOWLEDGED_PREDICATE = "acknowledged_at IS NULL AND owner_id IS NOT NULL AND " + OPEN_PREDICATE
 STATUS_LABELS = {
     "draft": "草稿", "assigned": "已交办", "in_progress": "推进中",
     "completion_requested": "申请办结", "done": "已办结", "cancelled": "已取消", "carried_over": "已结转",
@@ -60,6 +61,9 @@ class PlanTask(db.Model):
         Index("ix_plan_task_open_due", "due_date", "id", "org_id", postgresql_where=text(OPEN_PREDICATE),
               sqlite_where=text(OPEN_PREDICATE)),
         Index("ix_plan_task_due_id", "due_date", "id"),  # the API list's order (migration 0430)
+        # The tasks waiting for 签收 (migration 0670): the dashboard's 未签收 reads them, not every task.
+        Index("ix_plan_task_unacknowledged", "plan_id", "org_id", postgresql_where=text(UNACKNOWLEDGED_PREDICATE),
+              sqlite_where=text(UNACKNOWLEDGED_PREDICATE)),
         one_of("status", STATUSES, "status_known"),  # migration 0520
     )
 
