@@ -40,6 +40,9 @@ class Config:
     # Defaults of two environment settings (read in __init__), here so that a subclass can change them.
     SETTINGS_CACHE_SECONDS = 30
     COUNTS_CACHE_SECONDS = 60
+    # The web task lists count matching tasks up to this many and then say "10000 余" (issue 19): counting every
+    # task of a province on each first view costs as much as the rest of the page; the API counts exactly.
+    LIST_COUNT_CAP = 10_000
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None

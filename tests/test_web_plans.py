@@ -225,3 +225,29 @@ def test_bulk_assign_sets_unit_and_co_owners_and_asks_before_a_past_due_date(cli
         task = db.session.get(PlanTask, draft.id)
         assert (task.owner.username, task.unit, [u.username for u in task.co_owners], task.due_date) == (
             "cadre2", "司法所", ["cadre3"], date(2026, 11, 20))
+
+
+def test_the_county_list_stops_counting_at_the_cap_and_still_pages_to_the_end(client, app, world):
+    """Past LIST_COUNT_CAP the list says 余 instead of counting every task (issue 19); every task is still
+    reachable page by page, and the last page offers no next one."""
+    titles = [f"封顶计数任务{i}" for i in range(5)]
+    for title in titles:
+        world.task(title=title)
+    db.session.commit()
+    login(client, "office")
+    everything = len(_text(client.get("/tasks?q=封顶计数&per_page=100")).split('class="task-title"')) - 1
+    assert everything == 5
+    app.config["LIST_COUNT_CAP"] = 3
+    seen, page = [], 1
+    while True:
+        html = _text(client.get(f"/tasks?q=封顶计数&per_page=2&page={page}"))
+        assert "共 3余 项任务" in html and "共 3余 条" in html
+        assert f"第 {page} 页" in html and " / " not in re.search(r"第 [^<]*页", html).group(0)
+        seen += re.findall(r"封顶计数任务\d", html)
+        if 'rel="next"' not in html:
+            break
+        page += 1
+    assert page == 3 and sorted(seen) == sorted(titles)
+    app.config["LIST_COUNT_CAP"] = 5  # exactly at the cap: counted, not "余"
+    html = _text(client.get("/tasks?q=封顶计数&per_page=2"))
+    assert "共 5 项任务" in html and "第 1 / 3 页" in html

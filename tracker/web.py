@@ -4,7 +4,7 @@ from functools import wraps
 from math import ceil
 from urllib.parse import urlencode
 
-from flask import abort, flash, request
+from flask import abort, current_app, flash, request
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import Forbidden
@@ -165,10 +165,16 @@ class Pager:
     total: int
     page: int
     per_page: int
+    more: bool = False  # counting stopped at `total` (LIST_COUNT_CAP): there are more
 
     @property
     def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
+        return max(1, ceil(self.total / self.per_page), self.page + self.more)
+
+    @property
+    def total_label(self) -> str:
+        """The total as the page says it: 128, or 10000余 past the count's cap."""
+        return f"{self.total}余" if self.more else str(self.total)
 
     @property
     def has_prev(self) -> bool:
@@ -176,7 +182,8 @@ class Pager:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        # Past the cap the number of pages is unknown: a full page may have a next one.
+        return len(self.items) == self.per_page if self.more else self.page < self.pages
 
     def url(self, page: int) -> str:
         """This address with another page number, the rest of the query string kept as sent.
@@ -195,5 +202,9 @@ def page_args(default_per_page: int = 20) -> tuple[int, int]:
     return number("page", 1, 10**6), number("per_page", default_per_page, 100)
 
 
-def pager(rows: list, total: int, page: int, per_page: int) -> Pager:
+def pager(rows: list, total: int, page: int, per_page: int, capped: bool = False) -> Pager:
+    """A Pager; for a `capped` count (lists.task_list counts one past LIST_COUNT_CAP) more is shown as "10000余"."""
+    cap = current_app.config["LIST_COUNT_CAP"]
+    if capped and total > cap:
+        return Pager(rows, cap, page, per_page, more=True)
     return Pager(rows, total, page, per_page)

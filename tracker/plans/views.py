@@ -45,7 +45,7 @@ def _render(plan_id: int | None, bulk: BulkAssignForm | None = None, status: int
             bulk = BulkAssignForm(formdata=None, prefix="b")
         if bulk is not None:
             bulk.people(colleagues(current_user))
-        context.update(form=form, pager=pager(rows, total, page, per_page), manage=manage, bulk=bulk,
+        context.update(form=form, pager=pager(rows, total, page, per_page, capped=True), manage=manage, bulk=bulk,
                        themes=plan_overview.theme_figures(plan, day), filters=FILTERS,
                        checked=set(bulk.task_ids.data or []) if bulk is not None else set())
     return render_template("plans/index.html", **context), status

@@ -68,7 +68,7 @@ def index():
     filters = form.filters()
     page, per_page = page_args()
     rows, total = task_lists.task_list(current_user, filters, day, page, per_page)
-    return render_template("task_pages/index.html", form=form, pager=pager(rows, total, page, per_page),
+    return render_template("task_pages/index.html", form=form, pager=pager(rows, total, page, per_page, capped=True),
                            light_labels=LIGHT_LABELS)
 
 

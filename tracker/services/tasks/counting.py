@@ -115,7 +115,10 @@ def shared(user: User, today: date, what: str, compute):
     return remember(key, seconds, compute)
 
 
-def total(user: User, today: date, filters, query) -> int:
-    """How many tasks `query` selects; besides the user's organisations and today it may depend only on `filters`."""
-    return shared(user, today, "total:" + digest(filters),
-                  lambda: db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())))
+def total(user: User, today: date, filters, query, cap: int | None = None) -> int:
+    """How many tasks `query` selects; besides the user's organisations and today it may depend only on `filters`.
+
+    With `cap`, counting stops past it (the answer is then cap + 1): the database reads cap + 1 rows, not all."""
+    counted = query.order_by(None) if cap is None else query.order_by(None).limit(cap + 1)
+    return shared(user, today, f"total:{cap or ''}:" + digest(filters),
+                  lambda: db.session.scalar(select(func.count()).select_from(counted.subquery())))

@@ -2,6 +2,7 @@
 from dataclasses import dataclass, replace
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -87,9 +88,11 @@ def _most_urgent(query, today: date, page: int, per_page: int):
 
 
 def task_list(user: User, f: ListFilters, today: date, page: int, per_page: int) -> tuple[list[PlanTask], int]:
-    """One page of the tasks the user may read, filtered and sorted, with the total."""
+    """One page of the tasks the user may read, filtered and sorted, with the total (LIST_COUNT_CAP + 1 for more
+    than LIST_COUNT_CAP: web.Pager says "余")."""
     query = _filtered(user, f, today)
-    total = counting.total(user, today, replace(f, sort=""), query)  # one total whatever the order
+    total = counting.total(user, today, replace(f, sort=""), query,  # one total whatever the order
+                           cap=current_app.config["LIST_COUNT_CAP"])
     loads = (joinedload(PlanTask.owner), joinedload(PlanTask.lead), joinedload(PlanTask.theme),
              joinedload(PlanTask.org), selectinload(PlanTask.co_owners))
     if f.sort == "urgency":
