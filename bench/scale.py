@@ -9,8 +9,9 @@ bench.page_time) with COUNTS_CACHE_SECONDS=0, so nothing is kept: 我的任务 a
 open tasks, the county task list /tasks as `bench` (first page, 20 rows), the dashboard, `GET
 /api/v1/tasks?overdue=true` with bench's token, a task page with its history, and today's reminder sweep (what
 earlier sweeps wrote is deleted first, so every run writes the day's notices). The databases take turns request
-by request, so a change in the shared machine's load falls on all of them. Prints per row the median time, the
-statements per request and the ratio of each database to the one before (issue 19: ≤ 1.5× at 10× the tasks).
+by request, so a change in the shared machine's load falls on all of them. Prints per row the median time (and of
+it the time waiting for SQL), the statements per request and the ratio of each database to the one before (issue
+19: ≤ 1.5× at 10× the tasks).
 """
 import argparse
 import os
@@ -47,18 +48,20 @@ class County:
                       "task": (bench, f"/tasks/{self.facts['task_id']}", {})}
         self.times: dict = {}
         self.statements: dict = {}
+        self.waited: dict = {}  # ms waiting for SQL
 
-    def statement_count(self) -> int:
-        return sum(count for count, _ in self.sql.values())
+    def statements_so_far(self) -> tuple[int, float]:
+        return sum(count for count, _ in self.sql.values()), sum(spent for _, spent in self.sql.values())
 
     def run(self, row: str) -> None:
         """One timed request (or sweep), with its statements counted."""
         if row == "sweep":
             return self.sweep()
         client, path, headers = self.pages[row]
-        before, started = self.statement_count(), time.perf_counter()
+        (count, spent), started = self.statements_so_far(), time.perf_counter()
         answer = client.get(path, headers=headers)
-        self._record(row, time.perf_counter() - started, self.statement_count() - before)
+        elapsed, (count_after, spent_after) = time.perf_counter() - started, self.statements_so_far()
+        self._record(row, elapsed, count_after - count, spent_after - spent)
         if answer.status_code != 200:
             raise SystemExit(f"{self.name} {path}: HTTP {answer.status_code}")
 
@@ -69,14 +72,16 @@ class County:
         from tracker.services.calendar.clock import today
         with self.app.app_context():
             reset(db)
+            spent = self.statements_so_far()[1]
             statements, seconds, wrote = counted_sweep(db, today(), digest_due=False)
             self.wrote = {k: v for k, v in wrote.items() if v}
             db.session.remove()
-        self._record("sweep", seconds, statements)
+        self._record("sweep", seconds, statements, self.statements_so_far()[1] - spent)
 
-    def _record(self, row: str, seconds: float, statements: int) -> None:
+    def _record(self, row: str, seconds: float, statements: int, waited: float) -> None:
         self.times.setdefault(row, []).append(seconds * 1000)
         self.statements.setdefault(row, []).append(statements)
+        self.waited.setdefault(row, []).append(waited * 1000)
 
     def median(self, row: str) -> float:
         return statistics.median(self.times[row])
@@ -109,8 +114,8 @@ def main(argv=None) -> int:
         for row in rows:
             for _ in range(2):
                 county.run(row)
-            county.times[row].clear()
-            county.statements[row].clear()
+            for kept in (county.times, county.statements, county.waited):
+                kept[row].clear()
     for _ in range(args.rounds):
         for row in rows:
             for county in counties:
@@ -123,13 +128,13 @@ def main(argv=None) -> int:
         f = c.facts
         print(f"{c.name}: {f['tasks']:,} tasks; cadre {f['cadre']} owns {f['open_owned']:,} open; task page "
               f"#{f['task_id']} ({f['history']} history entries); the sweep wrote {c.wrote}")
-    head = "".join(f"{c.name:>22}" for c in counties)
+    head = "".join(f"{c.name:>30}" for c in counties)
     ratios = "".join(f"{'÷ ' + counties[i - 1].name:>16}" for i in range(1, len(counties)))
-    print(f"{'median of ' + str(args.rounds) + ', ms / statements':<44}{head}{ratios}")
+    print(f"{'median of ' + str(args.rounds) + ': ms (of it SQL) / statements':<44}{head}{ratios}")
     worst = 0.0
     for row in rows:
-        cells = "".join(f"{c.median(row):>12.1f} ms {statistics.median(c.statements[row]):>4.0f} st"
-                        for c in counties)
+        cells = "".join(f"{c.median(row):>12.1f} ms ({statistics.median(c.waited[row]):>5.1f}) "
+                        f"{statistics.median(c.statements[row]):>3.0f} st" for c in counties)
         steps = []
         for i in range(1, len(counties)):
             ratio = counties[i].median(row) / counties[i - 1].median(row)
