@@ -1,15 +1,17 @@
 """Make a realistic county in bulk for benchmarks (not a test).
 
-    python -m bench.generate --tasks 100000 [--due 10000] [--password county-load-2024] [--updates-per-task 10]
+    python -m bench.generate --tasks 100000 [--due 2000] [--password county-load-2024] [--updates-per-task 10]
                              [--townships 20] [--departments 8]
 
-Uses DATABASE_URL (already migrated: `flask --app wsgi db upgrade heads`). Creates a county with 20
-townships and 8 departments (or as many as asked: a township has a few hundred tasks, so 100,000 tasks
-with a township's load per cadre is some 280 units), 15 users each, one plan per organisation with the three themes, N tasks
-with owners, leads and due dates over a year (exactly M open tasks due today or overdue, and as many
-stalled: open, due later, no progress for over 30 days), updates with figures per task, audit rows and
-today's overdue notices, and a county-level committee login `bench` who sees it all. PostgreSQL rows go
-in with COPY, SQLite rows with executemany, so a million tasks take minutes.
+Uses DATABASE_URL (already migrated: `flask --app wsgi db upgrade heads`). Creates a county with 20 townships and
+8 departments (or as many as asked: a township has a few hundred tasks, so 100,000 tasks with a township's load
+per cadre is some 280 units), 15 users each, one plan per organisation with the three themes, N tasks with owners,
+leads and due dates, updates with figures per task, audit rows, today's overdue notices, and a county-level
+committee login `bench` who sees it all (default --due: N / 10). `--due M` holds the sweep's work fixed whatever
+N is: exactly M open tasks in each of today's reminder windows under the default rules (today a working day) —
+overdue, due today, due soon (within DUE_SOON_WORKDAYS working days) — and M stalled (no progress for over
+STALLED_DAYS days, due ≥ 60 days ahead); every task is 签收'd, and the rest are done or due ≥ 60 days ahead.
+PostgreSQL rows go in with COPY, SQLite rows with executemany, so a million tasks take minutes.
 """
 import argparse
 import json
@@ -95,16 +97,50 @@ class Writer:
         self.raw.close()
 
 
+class Windows:
+    """Due dates that put task i in one reminder window of `today`, M tasks each, or well outside them all."""
+
+    FAR_DAYS = 60  # open tasks outside the windows are due at least this far ahead
+
+    def __init__(self, today: date, rules):
+        from tracker.services.tasks import deadlines
+        self.today = today
+        self.today_from = deadlines.overdue_before(today)  # due on or after it and by today: due today
+        self.soon_until = deadlines.due_soon_until(today, rules.due_soon_workdays)
+        self.far = max(today + timedelta(days=self.FAR_DAYS), self.soon_until + timedelta(days=1))
+        self.stalled_days = rules.stalled_days
+
+    def due_date(self, i: int, m: int) -> tuple[date, bool]:
+        """Task i's due date, and whether it is to be stalled: overdue, due today, due soon, stalled, then the rest."""
+        window, k = divmod(i, m) if m else (4, i)
+        if window == 0:
+            return self.today_from - timedelta(days=1 + k % 40), False
+        if window == 1:  # on a Monday the weekend's due dates are due today too
+            return self.today_from + timedelta(days=k % ((self.today - self.today_from).days + 1)), False
+        if window == 2:
+            return self.today + timedelta(days=1 + k % (self.soon_until - self.today).days), False
+        if window == 3:
+            return self.far + timedelta(days=k % 300), True
+        offset = i % 545 - 180  # done in the past half year, or open and due over the next year
+        return (self.today + timedelta(days=offset), False) if offset <= 0 else \
+            (self.far + timedelta(days=offset), False)
+
+
 def generate(tasks: int, due: int, password: str, updates_per_task: int, today: date,
              townships: int = TOWNSHIPS, departments: int = DEPARTMENTS) -> dict:
     """Insert the county; returns row counts."""
     from tracker.extensions import db
+    from tracker.services.calendar.clock import local_midnight, to_local
     from tracker.services.people import orgs, users
     from tracker.services.people.passwords import hash_password
+    from tracker.services.tasks import thresholds
 
-    if 2 * due > tasks:
-        raise SystemExit("--due 不能超过任务数的一半(到期和停滞的任务各 M 项)")
+    if 4 * due > tasks:
+        raise SystemExit("--due 不能超过任务数的四分之一(逾期、今日到期、临期和停滞的任务各 M 项)")
     now = datetime.now(timezone.utc)
+    if to_local(now).date() != today:  # a fixed day (tests, a catch-up): its noon, so activity ages line up
+        now = local_midnight(today) + timedelta(hours=12)
+    windows = Windows(today, thresholds.defaults())
     name = f"基准县{now:%m%d%H%M%S}"
     county = orgs.create_org(name)
     units = [orgs.create_org(f"第{i + 1}镇", county) for i in range(townships)]
@@ -146,16 +182,15 @@ def generate(tasks: int, due: int, password: str, updates_per_task: int, today: 
     def task_facts(i):
         org = units[i % len(units)]
         committee, leaders, cadres = people[org.id]
-        if i < due:                      # due today or overdue, open
-            due_on, status, last = today - timedelta(days=i % 40), "in_progress", now - timedelta(days=i % 10)
-        elif i < 2 * due:                # stalled: due later, nothing for over 30 days
-            due_on, status, last = today + timedelta(days=10 + i % 300), "in_progress", now - timedelta(days=31 + i % 60)
-        else:
-            due_on = today - timedelta(days=180) + timedelta(days=i % 545)
-            if due_on <= today:
+        due_on, stalled = windows.due_date(i, due)
+        if due_on <= today:
+            status, last = "in_progress", now - timedelta(days=i % 10)
+            if i >= 4 * due:             # the rest: done before today
                 status, last = "done", datetime.combine(due_on, datetime.min.time(), timezone.utc)
-            else:
-                status, last = "in_progress", now - timedelta(days=i % 25)
+        elif stalled:                    # nothing for over STALLED_DAYS days
+            status, last = "in_progress", now - timedelta(days=windows.stalled_days + 1 + i % 60)
+        else:
+            status, last = "in_progress", now - timedelta(days=i % 25)
         # Task i goes to unit i % units, so the unit's own count (i // units) spreads its tasks over all of its
         # cadres and leaders (i % 12 would give each unit only the 3 cadres congruent to it mod 4).
         k = i // len(units)
@@ -169,11 +204,11 @@ def generate(tasks: int, due: int, password: str, updates_per_task: int, today: 
             yield (first_task + i, plan, org.id, themes[i % 3], f"{TITLES[i % len(TITLES)]}(第{i + 1}项)",
                    "按年度计划推进,按月反馈进展并上传证明材料。", 1 + (i // len(units)) % 7, owner, lead, org.name,
                    start.date(), due_on, status, 100 if status == "done" else 20 + i % 70,
-                   last, start, last if status == "done" else None, start, last, 1)
+                   last, start, start + timedelta(hours=2), last if status == "done" else None, start, last, 1)
     counts = {"plan_task": w.rows("plan_task", [
         "id", "plan_id", "org_id", "theme_id", "title", "description", "report_section", "owner_id", "lead_id",
-        "unit", "start_date", "due_date", "status", "progress", "last_progress_at", "assigned_at", "closed_at",
-        "created_at", "updated_at", "version"], task_rows())}
+        "unit", "start_date", "due_date", "status", "progress", "last_progress_at", "assigned_at", "acknowledged_at",
+        "closed_at", "created_at", "updated_at", "version"], task_rows())}
     counts["task_co_owner"] = w.rows("task_co_owner", ["task_id", "user_id"], (
         (first_task + i, task_facts(i)[4]) for i in range(0, tasks, 3)))
 
@@ -236,8 +271,11 @@ def main(argv=None) -> int:
         parser.error("--townships 与 --departments 不能为负,且至少要有一个单位")
     from tracker import create_app
     from tracker.services.calendar.clock import today
+    from tracker.services.calendar.workdays import is_workday
     app = create_app()
     with app.app_context():
+        if not is_workday(today()):
+            print(f"注意:{today()} 不是工作日,当天的巡检不发定时提醒(窗口按该日计算)")
         started = time.perf_counter()
         counts = generate(args.tasks, args.due if args.due is not None else args.tasks // 10,
                           args.password, args.updates_per_task, today(), args.townships, args.departments)

@@ -44,28 +44,33 @@ def free_port() -> int:
 
 def pick_targets() -> dict:
     """A cadre with the median number of open tasks, and a task in the middle of the table (it has history)."""
-    from sqlalchemy import text
-
     from tracker import create_app
     from tracker.extensions import db
     app = create_app()
     with app.app_context():
-        if not db.session.scalar(text("SELECT count(*) FROM user_account WHERE username = 'bench'")):
-            raise SystemExit("数据库里没有用户 bench:先运行 python -m bench.generate")
-        cadres = db.session.execute(text(
-            "SELECT u.username, count(t.id) AS n FROM user_account u JOIN plan_task t ON t.owner_id = u.id "
-            "WHERE u.role = 'cadre' AND t.status NOT IN ('done', 'cancelled', 'draft') "
-            "GROUP BY u.username ORDER BY n, u.username")).all()
-        cadre, open_owned = cadres[len(cadres) // 2]
-        low, high = db.session.execute(text("SELECT min(id), max(id) FROM plan_task")).one()
-        task_id = db.session.scalar(text("SELECT min(id) FROM plan_task WHERE id >= :m"), {"m": (low + high) // 2})
-        history = db.session.scalar(text("SELECT count(*) FROM audit_entry WHERE task_id = :t"), {"t": task_id})
-        tasks = db.session.scalar(text("SELECT count(*) FROM plan_task"))
-        owned = db.session.execute(text(
-            "SELECT t.id, t.progress FROM plan_task t JOIN user_account u ON u.id = t.owner_id WHERE u.username = :u "
-            "AND t.status NOT IN ('done', 'cancelled', 'draft') ORDER BY t.id"), {"u": cadre}).all()
-        url = db.engine.url.render_as_string(hide_password=True)
+        found = targets(db)
         db.engine.dispose()
+    return found
+
+
+def targets(db) -> dict:
+    """pick_targets in the current app context (bench.scale has one per database)."""
+    from sqlalchemy import text
+    if not db.session.scalar(text("SELECT count(*) FROM user_account WHERE username = 'bench'")):
+        raise SystemExit("数据库里没有用户 bench:先运行 python -m bench.generate")
+    cadres = db.session.execute(text(
+        "SELECT u.username, count(t.id) AS n FROM user_account u JOIN plan_task t ON t.owner_id = u.id "
+        "WHERE u.role = 'cadre' AND t.status NOT IN ('done', 'cancelled', 'draft') "
+        "GROUP BY u.username ORDER BY n, u.username")).all()
+    cadre, open_owned = cadres[len(cadres) // 2]
+    low, high = db.session.execute(text("SELECT min(id), max(id) FROM plan_task")).one()
+    task_id = db.session.scalar(text("SELECT min(id) FROM plan_task WHERE id >= :m"), {"m": (low + high) // 2})
+    history = db.session.scalar(text("SELECT count(*) FROM audit_entry WHERE task_id = :t"), {"t": task_id})
+    tasks = db.session.scalar(text("SELECT count(*) FROM plan_task"))
+    owned = db.session.execute(text(
+        "SELECT t.id, t.progress FROM plan_task t JOIN user_account u ON u.id = t.owner_id WHERE u.username = :u "
+        "AND t.status NOT IN ('done', 'cancelled', 'draft') ORDER BY t.id"), {"u": cadre}).all()
+    url = db.engine.url.render_as_string(hide_password=True)
     return {"cadre": cadre, "open_owned": open_owned, "task_id": task_id, "history": history, "tasks": tasks,
             "database": url, "owned": [tuple(row) for row in owned]}
 

@@ -17,6 +17,43 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def statement_log(engine) -> dict:
+    """Count and time every statement on `engine` from now on: {statement: [count, seconds]}."""
+    from sqlalchemy import event
+    sql: dict = {}
+
+    def before(conn, cursor, statement, params, context, executemany):
+        context._bench_t0 = time.perf_counter()
+
+    def after(conn, cursor, statement, params, context, executemany):
+        entry = sql.setdefault(statement, [0, 0.0])
+        entry[0] += 1
+        entry[1] += time.perf_counter() - context._bench_t0
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    return sql
+
+
+def signed_in(app, who: str, password: str, api: bool = False):
+    """A test client signed in as `who` (the session set directly), and the headers (an API token) for API paths."""
+    from sqlalchemy import text
+
+    from tracker.auth.sessions import SEEN_KEY
+    from tracker.extensions import db
+    with app.app_context():
+        uid, epoch = db.session.execute(text("SELECT id, session_epoch FROM user_account WHERE username = :u"),
+                                        {"u": who}).one()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = f"{uid}:{epoch}", True
+        session[SEEN_KEY] = int(time.time())  # else the idle-session check (issue 18.7) signs it out
+    headers = {}
+    if api:
+        answer = client.post("/api/v1/auth/token", json={"username": who, "password": password})
+        headers = {"Authorization": f"Bearer {answer.get_json()['token']}"}
+    return client, headers
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path")
@@ -27,35 +64,14 @@ def main(argv=None) -> int:
     parser.add_argument("--width", type=int, default=110, help="characters of each statement to print")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from sqlalchemy import event, text
-
     from bench.http_load import pick_targets
     from tracker import create_app
     from tracker.extensions import db
     who = pick_targets()["cadre"] if args.who == "cadre" else args.who
     app = create_app()
-    sql: dict = {}
     with app.app_context():
-        uid, epoch = db.session.execute(text("SELECT id, session_epoch FROM user_account WHERE username = :u"),
-                                        {"u": who}).one()
-
-        def before(conn, cursor, statement, params, context, executemany):
-            context._bench_t0 = time.perf_counter()
-
-        def after(conn, cursor, statement, params, context, executemany):
-            entry = sql.setdefault(statement, [0, 0.0])
-            entry[0] += 1
-            entry[1] += time.perf_counter() - context._bench_t0
-        event.listen(db.engine, "before_cursor_execute", before)
-        event.listen(db.engine, "after_cursor_execute", after)
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"], session["_fresh"] = f"{uid}:{epoch}", True
-        session["_seen_at"] = int(time.time())  # a session idle for longer ends (tracker/auth/sessions.py)
-    headers = {}
-    if args.path.startswith("/api/"):
-        answer = client.post("/api/v1/auth/token", json={"username": who, "password": args.password})
-        headers = {"Authorization": f"Bearer {answer.get_json()['token']}"}
+        sql = statement_log(db.engine)
+    client, headers = signed_in(app, who, args.password, api=args.path.startswith("/api/"))
     for _ in range(3):  # warm: templates compiled, caches and connections set up
         assert client.get(args.path, headers=headers).status_code == 200, args.path
     sql.clear()

@@ -3,8 +3,10 @@
     .venv/bin/python -m bench.sweep_scale postgresql://postgres@127.0.0.1:5432/bench_10k \\
         postgresql://postgres@127.0.0.1:5432/bench_100k postgresql://postgres@127.0.0.1:5432/bench_1m [--worker]
 
-Each database was made by `python -m bench.generate --tasks N --due 2000`, so 2,000 open tasks are due today or
-overdue and 2,000 are stalled whatever N is. For each database: those counts, then today's sweep timed inside
+Each database was made by `python -m bench.generate --tasks N --due 2000` on the day of the run, so whatever N is
+2,000 open tasks are in each of today's reminder windows (overdue, due today, due soon), 2,000 are stalled, all are
+签收'd, and the sweep writes the same number of notices of each kind at every size (a scale ratio measures the code,
+not the data). For each database: the task counts (due = overdue and due today), then today's sweep timed inside
 this process with its SQL statements counted, run twice (the second finds everything written and adds nothing;
 on a freshly generated database, or with --reset, the first writes the day's notices). With --worker, a real
 Celery worker (prefork ×2) also runs the sweep of each database from its queue (for the next day, so it has that
