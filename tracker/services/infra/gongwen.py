@@ -115,14 +115,17 @@ def _grid(section) -> None:
 
 
 def _language(doc) -> None:
-    """zh-CN for the document's default run properties (Word's proofing and line breaking read it)."""
+    """zh-CN for the document's Chinese text (w:eastAsia; Word's proofing and line breaking read it).
+
+    Digits and Latin letters are tagged en-US (w:val), as Word in China writes them: tagged zh-CN, LibreOffice
+    breaks a line inside a number ("已办结1 / 7项")."""
     rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
         rpr.append(lang)
-    for attr in ("w:val", "w:eastAsia"):
-        lang.set(qn(attr), "zh-CN")
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 def _off_grid(style_or_paragraph) -> None:
