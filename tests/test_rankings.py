@@ -350,7 +350,7 @@ def test_the_bulletin_docx_has_the_title_the_lists_and_the_overdue_tasks(client,
     assert any(t.startswith("办结率=") for t in texts)
     assert paragraphs[-2] == ("发文机关署名", "云乐镇") and paragraphs[-1] == ("成文日期", "2026年11月25日")
     section = doc.sections[0]
-    assert round(section.page_width.mm) == 210 and round(section.left_margin.mm) == 27  # the report's form
+    assert round(section.page_width.mm) == 210 and round(section.left_margin.mm) == 28  # the report's form
 
 
 def test_a_monthly_bulletin_counts_that_month_only(client, ranked):

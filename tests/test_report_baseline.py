@@ -54,6 +54,20 @@ def test_a_statement_repeated_in_two_sections_counts_once(seed_figures):
     assert len(audience) == 1 and audience[0].value == 820 and audience[0].is_approximate
 
 
+def test_a_qualifier_before_what_a_figure_counts_is_its_scope(seed_figures):
+    # the seed's 培训 are “综合行政执法队伍培训等各类学习培训”: law-enforcement training only, and so its 参训人次
+    assert find(seed_figures, "培训", "场")[0].scope == "仅计行政执法队伍培训"
+    assert find(seed_figures, "培训人次", "人次")[0].scope == "仅计行政执法队伍培训"
+    assert not any(c.scope for c in seed_figures if c.name not in ("培训", "培训人次"))
+    scoped = {c.name: (c.value, c.scope) for c in extract("(三)执法\n组织行政执法人员培训2场，参训人次40人次。")}
+    assert scoped == {"培训": (2, "仅计行政执法人员培训"), "培训人次": (40, "仅计行政执法人员培训")}
+    # another kind of training in the sentence: the sum and its 人次 count more than the qualifier says
+    mixed = {c.name: (c.value, c.scope) for c in extract("(三)执法\n组织执法培训2场，业务培训3场，参训人次40人次。")}
+    assert mixed == {"培训": (5, ""), "培训人次": (40, "")}
+    assert [c.scope for c in extract("(七)保障\n组织网格员业务培训6场。")] == [""]
+    assert as_rows(find(seed_figures, "培训", "场"))[0]["scope"] == "仅计行政执法队伍培训"
+
+
 def test_reviewed_candidates_save_as_baseline(world, seed_figures):
     office = users.get_user("office")
     rows = [r for r in as_rows(seed_figures) if r.pop("selected")]

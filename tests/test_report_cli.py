@@ -71,8 +71,11 @@ def test_baseline_from_the_seed_text_is_listed_then_saved(runner, world):
     result = cli(runner, "report", "baseline", str(SEED), "--year", "2025", "--org", "云乐镇")
     assert result.exit_code == 0 and "780余次" in result.output and "10批" in result.output
     assert baseline_rows(world.plan.org, 2025) == []  # listing saves nothing
+    # the scope follows the kind where the text narrows a figure (2023's 培训: law-enforcement training only)
+    assert "(三)\t培训\t4场\t累计\t口径：仅计行政执法队伍培训\t" in result.output
     result = cli(runner, "report", "baseline", str(SEED), "--year", "2025", "--org", "云乐镇", "--save")
     assert result.exit_code == 0, result.output
-    assert len(baseline_rows(orgs.resolve_org("云乐镇"), 2025)) >= 25
+    saved = {(b.name, b.unit): b for b in baseline_rows(orgs.resolve_org("云乐镇"), 2025)}
+    assert len(saved) >= 25 and saved[("培训", "场")].scope == "仅计行政执法队伍培训"
     result = cli(runner, "report", "baseline", "/nonexistent.txt", "--year", "2025", "--org", "云乐镇")
     assert result.exit_code == 1 and "无法读取" in result.output

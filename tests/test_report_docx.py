@@ -31,7 +31,7 @@ def test_page_is_a4_with_official_margins(document):
     section = document.sections[0]
     assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
     assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
-                                  section.right_margin)] == [37, 35, 27, 25]  # 订口 28 ± 1 mm
+                                  section.right_margin)] == [37, 35, 28, 24]  # 订口 28 ± 1 mm
     type_area = section.page_height.mm - section.top_margin.mm - section.bottom_margin.mm
     line = document.styles["公文正文"].paragraph_format.line_spacing
     assert line.pt == pytest.approx(28.95, abs=0.01)

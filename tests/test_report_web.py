@@ -77,13 +77,20 @@ def test_baseline_extracted_reviewed_then_saved(client, world):
             "rows-1-keep": "y", "rows-1-name": "政策咨询", "rows-1-value": "780", "rows-1-unit": "次",
             "rows-1-is_approximate": "y", "rows-1-report_section": "2",
             "rows-2-name": "不保存", "rows-2-value": "1", "rows-2-unit": "次",
-            "rows-3-keep": "y", "rows-3-name": "网格员", "rows-3-value": "44", "rows-3-unit": "人", "rows-3-is_stock": "y"}
+            "rows-3-keep": "y", "rows-3-name": "网格员", "rows-3-value": "44", "rows-3-unit": "人",
+            "rows-3-is_stock": "y",
+            "rows-4-keep": "y", "rows-4-name": "培训", "rows-4-value": "4", "rows-4-unit": "场",
+            "rows-4-scope": "仅计行政执法队伍培训（编辑后）"}
+    # the extracted scope is offered for editing: 2023's 培训 were law-enforcement training only
+    assert re.search(r'name="rows-\d+-scope"[^>]*value="仅计行政执法队伍培训"', html)
     # the review holds one 专题学习 of 5, summed from the 中心组 and 芝荟谈 sessions, and ticks stocks
     assert re.search(r'value="专题学习"[^>]*>', html) and html.count('value="专题学习"') == 1
     assert re.search(r'<input[^>]*checked[^>]*name="rows-\d+-is_stock"', html)
     assert client.post(f"{url}/save", data=data).status_code == 302
     rows = {(b.name, b.unit): b for b in baseline_rows(world.plan.org, 2025)}
-    assert set(rows) == {("行政许可", "件"), ("政策咨询", "次"), ("网格员", "人")}
+    assert set(rows) == {("行政许可", "件"), ("政策咨询", "次"), ("网格员", "人"), ("培训", "场")}
+    assert rows[("培训", "场")].scope == "仅计行政执法队伍培训（编辑后）" and rows[("行政许可", "件")].scope == ""
+    assert "仅计行政执法队伍培训（编辑后）" in client.get(url).get_data(as_text=True)
     assert rows[("政策咨询", "次")].is_approximate and rows[("网格员", "人")].kind == "stock"
     assert rows[("行政许可", "件")].kind == "flow"
     # a figure without unit: refused on its row, nothing saved
@@ -91,10 +98,10 @@ def test_baseline_extracted_reviewed_then_saved(client, world):
             "rows-0-unit": ""}
     response = client.post(f"{url}/save", data=data)
     assert response.status_code == 400 and "缺少单位" in response.get_data(as_text=True)
-    assert len(baseline_rows(world.plan.org, 2025)) == 3
+    assert len(baseline_rows(world.plan.org, 2025)) == 4
     # by hand
     response = post_form(client, url, f"{url}/add", {"m-name": "合法性审查", "m-value": "4", "m-unit": "次"})
-    assert response.status_code == 302 and len(baseline_rows(world.plan.org, 2025)) == 4
+    assert response.status_code == 302 and len(baseline_rows(world.plan.org, 2025)) == 5
 
 
 def test_catalogue_page_lists_and_adds(client, world):

@@ -282,7 +282,7 @@ def test_the_notice_downloads_as_a_gongwen_docx(app, world, api):
     assert "已完成12个村的宣讲" in body
     assert paragraphs[-2:] == ["旌德县", f"{issued.year}年{issued.month}月{issued.day}日"]
     section = doc.sections[0]
-    assert round(section.page_width.mm) == 210 and round(section.left_margin.mm) == 27
+    assert round(section.page_width.mm) == 210 and round(section.left_margin.mm) == 28  # 订口 28 ± 1 mm
     assert doc.core_properties.title == "督办通知单 旌督〔2026〕1号"
     assert api("other_office").get(f"/supervisions/{sid}/notice.docx").status_code == 404
 

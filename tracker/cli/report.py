@@ -120,7 +120,8 @@ def baseline(text_file, year, org, save):
         where = "".join(f"({NUMERALS[s - 1]})" for s in c.sections) or "—"
         mark = "" if c.selected else "  [默认不保存]"
         kind = "现有" if c.kind == "stock" else "累计"
-        click.echo(f"{where}\t{c.name}\t{c.display}\t{kind}\t{c.source}{mark}")
+        scope = f"\t口径：{c.scope}" if c.scope else ""  # after the kind, so the earlier columns stay where they were
+        click.echo(f"{where}\t{c.name}\t{c.display}\t{kind}{scope}\t{c.source}{mark}")
     if save:
         rows = [r for r in as_rows(found) if r.pop("selected")]
         saved = save_baseline(None, organisation, year, rows)

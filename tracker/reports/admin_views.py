@@ -18,7 +18,7 @@ from tracker.services.reporting.figures import number
 from tracker.services.validation import as_int
 from tracker.web import FAILED, perform, roles_required
 
-ROW_FIELDS = ("name", "value", "unit", "source", "report_section")
+ROW_FIELDS = ("name", "value", "unit", "source", "report_section", "scope")
 
 
 def _baseline_page(org, year, *, manual=None, paste=None, review=None, status=200):
@@ -71,7 +71,8 @@ def baseline_extract(org_id, year):
         review.rows.append_entry({"keep": row["selected"], "name": row["name"], "value": row["value"],
                                   "unit": row["unit"], "is_approximate": row["is_approximate"],
                                   "is_stock": row["kind"] == "stock",
-                                  "report_section": str(row["report_section"] or ""), "source": row["source"]})
+                                  "report_section": str(row["report_section"] or ""), "source": row["source"],
+                                  "scope": row["scope"]})
     return _baseline_page(org, year, paste=paste, review=review)
 
 
@@ -94,7 +95,7 @@ def baseline_save(org_id, year):
             section = (f.report_section.data or "").strip()
             rows.append({"name": f.name.data, "value": _number(f.value.data), "unit": f.unit.data,
                          "is_approximate": f.is_approximate.data, "source": f.source.data,
-                         "kind": "stock" if f.is_stock.data else "flow",
+                         "kind": "stock" if f.is_stock.data else "flow", "scope": f.scope.data or "",
                          "report_section": as_int(section, section or None)})
             rename.update({f"rows.{n}.{k}": f"rows.{i}.{k}" for k in ROW_FIELDS})
             rename[f"rows.{n}"] = f"rows.{i}.name"

@@ -70,6 +70,8 @@ class CandidateForm(ZhForm):
     is_approximate = BooleanField("余")
     is_stock = BooleanField("现有")  # a standing total (现有网格员44人), compared only with a standing total
     report_section = StringField("小节", validators=[Length(max=2)])
+    # What last year's figure counted where the text narrows it (仅计行政执法队伍培训): unlike scopes are not compared.
+    scope = StringField("统计口径", validators=[Length(max=500, message="统计口径不能超过500字")])
     source = HiddenField()
 
 

@@ -4,6 +4,8 @@ characters, 方正小标宋简体 title, 仿宋_GB2312 body, 黑体 and 楷体_G
 The annual report (`reporting/docx`), the 通报 (`rankings/bulletin`) and the 督办通知单 (`supervision/notice`)
 start from `new_document`, so a change to the form is made here once.
 """
+import re
+
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
@@ -21,10 +23,21 @@ TITLE_SIZE, BODY_SIZE = Pt(22), Pt(16)  # 二号, 三号
 LINE = Pt(28.95)
 CHARS = 28
 # 28 characters of 16 pt need 158.05 mm, 2 mm more than the nominal 156 mm type area: a character wider than
-# the grid's pitch takes two cells in LibreOffice (14 a line), so the type area is widened to 158.2 mm with
-# the 订口 (left margin) at 27 mm, inside the standard's 28 ± 1 mm, and the right margin at 24.8 mm.
-MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(27), "right": Mm(24.8)}
-TYPE_WIDTH_MM = 210 - 27 - 24.8
+# the grid's pitch takes two cells in LibreOffice (14 a line), so the type area is widened to 158.2 mm. The
+# 订口 (left margin) stays at the standard's 28 mm (§7.1: 28 ± 1 mm) and the 2.2 mm come off the right margin.
+MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(23.8)}
+TYPE_WIDTH_MM = 210 - 28 - 23.8
+# Digits and Latin letters are narrower than a grid cell; on the grid LibreOffice pads each run of them to whole
+# cells ("2024 年"), so paragraphs holding them are laid out off the grid. The type area holds 28 characters of
+# 三号 either way, and the line pitch is the style's exact 28.95 pt, so the page keeps its 28 × 22.
+NARROW = re.compile(r"[0-9A-Za-z]")
+# What follows w:snapToGrid in a w:pPr (ECMA-376 §17.3.1.26).
+AFTER_SNAP = ("w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+              "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+              "w:rPr", "w:sectPr", "w:pPrChange")
+# Tables may be set smaller than the body (GB/T 9704 sets no size for them): 10 pt 仿宋 on exact 12 pt lines,
+# so that a year's annex of 20 tasks fits one page.
+CELL_SIZE, CELL_LINE = Pt(10), Pt(12)
 FONTS = {"title": TITLE_FONT, "h1": H1_FONT, "h2": H2_FONT}
 
 
@@ -102,23 +115,29 @@ def _grid(section) -> None:
 
 
 def _language(doc) -> None:
-    """zh-CN for the document's default run properties (Word's proofing and line breaking read it)."""
+    """zh-CN for the document's Chinese text (w:eastAsia; Word's proofing and line breaking read it).
+
+    Digits and Latin letters are tagged en-US (w:val), as Word in China writes them: tagged zh-CN, LibreOffice
+    breaks a line inside a number ("已办结1 / 7项")."""
     rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
         rpr.append(lang)
-    for attr in ("w:val", "w:eastAsia"):
-        lang.set(qn(attr), "zh-CN")
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
 
 
-def _off_grid(style) -> None:
-    """Text that is not 三号 body text (the 二号 title, the table) keeps its own spacing, off the character grid:
-    a character wider than the grid's pitch would take two cells."""
-    ppr = style.element.get_or_add_pPr()
+def _off_grid(style_or_paragraph) -> None:
+    """Text that is not 三号 body text (the 二号 title, the table, a paragraph with digits) keeps its own
+    spacing, off the character grid: a character wider than the grid's pitch would take two cells."""
+    owner = getattr(style_or_paragraph, "_p", None)
+    ppr = (owner if owner is not None else style_or_paragraph.element).get_or_add_pPr()
+    if ppr.find(qn("w:snapToGrid")) is not None:
+        return
     snap = OxmlElement("w:snapToGrid")
     snap.set(qn("w:val"), "0")
-    ppr.append(snap)
+    ppr.insert_element_before(snap, *AFTER_SNAP)  # the schema's order: Word refuses a misplaced element
 
 
 def new_document():
@@ -130,7 +149,9 @@ def new_document():
     section.top_margin, section.bottom_margin = MARGINS["top"], MARGINS["bottom"]
     section.left_margin, section.right_margin = MARGINS["left"], MARGINS["right"]
     section.footer_distance = Mm(28) - Mm(7)
-    _style(doc, "Normal", BODY_FONT, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    normal = _style(doc, "Normal", BODY_FONT, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    # Every page holds its 22 lines (§5.2.2): no line is pushed over to spare a paragraph one line on a page.
+    normal.paragraph_format.widow_control = False
     styles = {
         "title": _style(doc, "公文标题", TITLE_FONT, TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False),
         "addressee": _style(doc, "主送机关", BODY_FONT, BODY_SIZE, indent=False),
@@ -142,7 +163,8 @@ def new_document():
         "date": _style(doc, "成文日期", BODY_FONT, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False),
         "annex": _style(doc, "附件", H1_FONT, BODY_SIZE, indent=False),
     }
-    styles["cell"] = _style(doc, "表格文字", BODY_FONT, Pt(12), indent=False)
+    styles["cell"] = _style(doc, "表格文字", BODY_FONT, CELL_SIZE, indent=False)
+    styles["cell"].paragraph_format.line_spacing = CELL_LINE
     for key in ("title", "cell"):
         _off_grid(styles[key])
     for key in ("signature", "date"):
@@ -166,6 +188,8 @@ def add_block(doc, styles, kind: str, text: str, *, after_body: bool = False):
     paragraph = doc.add_paragraph(style=styles[kind])
     if after_body:
         paragraph.paragraph_format.space_before = LINE * 2
+    if NARROW.search(text or ""):
+        _off_grid(paragraph)
     run = paragraph.add_run(for_file(text))  # lxml refuses control characters (issue 18.2)
     fonts(run, FONTS.get(kind, BODY_FONT), TITLE_SIZE if kind == "title" else BODY_SIZE)
     return paragraph

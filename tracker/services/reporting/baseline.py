@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import FIGURE_KINDS, BaselineFigure, Organisation, User
-from tracker.services.figures.catalogue import kind_of
 from tracker.services import audit
 from tracker.services.errors import NotFound, ValidationFailed
+from tracker.services.figures.catalogue import kind_of
 from tracker.services.people.access import require_committee
 from tracker.services.tasks.progress import _clean_metrics
 from tracker.services.validation import YEAR_MESSAGE, clean_text, is_year
@@ -108,4 +108,4 @@ def as_rows(candidates) -> list[dict]:
     """Extraction candidates as rows save_baseline accepts (the review form's starting values)."""
     return [{"name": c.name, "value": str(c.value if isinstance(c.value, Decimal) else Decimal(c.value)),
              "unit": c.unit, "is_approximate": c.is_approximate, "report_section": c.section,
-             "source": c.source, "selected": c.selected, "kind": c.kind} for c in candidates]
+             "source": c.source, "selected": c.selected, "kind": c.kind, "scope": c.scope} for c in candidates]

@@ -31,6 +31,12 @@ LEADING = ("今年以来", "截至目前", "截止目前", "截至", "全年", "
            "对", "的", "了", "均", "也")
 TRAILING = ("共", "达", "累计", "约", "等", "计", "为")
 SUFFIX_STOP = re.compile(r"(进行|已|正在|也|均|不予|开展|覆盖|的工作|工作)")
+# A qualifier before what a figure counts narrows it (the seed's 2023 培训 are 综合行政执法队伍培训等, where the
+# catalogue's 培训 counts every kind): the figure's scope, so that next year's draft does not compare unlike sums.
+# (catalogue name → the word it counts and the qualifiers that narrow it, longest first)
+QUALIFIED = {"培训": ("培训", ("行政执法", "综合执法", "执法")), "培训人次": ("培训", ("行政执法", "综合执法", "执法"))}
+QUALIFIER_GAP = 4  # characters allowed between a qualifier and the word ("行政执法队伍培训")
+SENTENCE = re.compile(r"[。;；!！?？\n]")
 # What one paste may hold (issue 18.11): a year's report is ~20,000 characters with ~100 figures; a 200,000-
 # character line took 156 s, past every server's timeout. Clauses are looked for this far either side.
 TEXT_MAX, FIGURES_MAX, CLAUSE_MAX = 200_000, 300, 500
@@ -50,6 +56,7 @@ class Candidate:
     selected: bool = True
     kind: str = "flow"
     parts: list[str] = field(default_factory=list)  # each statement summed into this figure
+    scope: str = ""  # what the figure counted where the text narrows it ("仅计行政执法队伍培训")
 
     @property
     def display(self) -> str:
@@ -99,6 +106,20 @@ def _suffix(text: str, start: int) -> str:
     return _strip(tail)
 
 
+def _scope(name: str, paragraph: str, clause_start: int, figure_start: int) -> str:
+    """"仅计行政执法队伍培训" where a qualifier narrows every mention of what the figure counts, in its clause or
+    — when the clause does not name it ("累计参训人次达16人次") — earlier in its sentence; else ""."""
+    if name not in QUALIFIED:
+        return ""
+    word, qualifiers = QUALIFIED[name]
+    clause = paragraph[clause_start:figure_start]
+    where = clause if word in clause else paragraph[_clause_start(paragraph, figure_start, SENTENCE):figure_start]
+    # "执法队伍培训等各类学习培训": what follows 等 names the same trainings again, not other ones.
+    where = re.sub(f"等[\u4e00-\u9fff]{{0,{QUALIFIER_GAP}}}{word}", "", where)
+    narrowed = re.findall(f"(?:{'|'.join(qualifiers)})[\u4e00-\u9fff]{{0,{QUALIFIER_GAP}}}?{word}", where)
+    return f"仅计{narrowed[-1]}" if narrowed and len(narrowed) == where.count(word) else ""
+
+
 def _figures_in(paragraph: str):
     """(name, value, unit, approximate, clause) for each figure in one paragraph."""
     previous_end, previous_prefix = -1, ""
@@ -124,7 +145,7 @@ def _figures_in(paragraph: str):
         clause = paragraph[near_start: _clause_end(paragraph, match.end())].strip()
         previous_end, previous_prefix = match.end(), prefix
         stock = any(cue in wide + prefix for cue in STOCK_CUES)
-        yield name[:100], value, unit, approx, clause[:500], stock
+        yield name[:100], value, unit, approx, clause[:500], stock, _scope(name, paragraph, near_start, match.start())
 
 
 def extract(text: str) -> list[Candidate]:
@@ -149,7 +170,7 @@ def extract(text: str) -> list[Candidate]:
             continue
         if part not in (None, 1):
             continue  # parts 二 and 三 hold weaknesses and plans, not last year's figures
-        for name, value, unit, approx, clause, stock in _figures_in(line):
+        for name, value, unit, approx, clause, stock, scope in _figures_in(line):
             seen += 1  # repeats too: a statement repeated in two sections counts twice here, once below
             if seen > FIGURES_MAX * 3:
                 raise ValidationFailed(f"文本中的数据超过{FIGURES_MAX}项,请分段粘贴(每次一部分)",
@@ -169,13 +190,15 @@ def extract(text: str) -> list[Candidate]:
                 same.is_approximate = same.is_approximate or approx
                 same.parts.append(statement)
                 same.source = "；".join(same.parts)[:500]
+                # A narrowed part summed with one that is not counts more than the qualifier says: no scope then.
+                same.scope = "；".join(dict.fromkeys((same.scope, scope)))[:500] if same.scope and scope else ""
                 found[key] = same
                 continue
             # A stock stated twice, or a figure in another section, stays a row of its own, unticked.
             candidate = Candidate(name, value, unit, approx, section, clause, [section] if section else [],
                                   name not in VAGUE and len(name) > 1
                                   and not any((c.name, c.unit) == (name, unit) for c in by_name.values()),
-                                  "stock" if stock or kind_of(name, unit) == "stock" else "flow", [statement])
+                                  "stock" if stock or kind_of(name, unit) == "stock" else "flow", [statement], scope)
             found[key] = candidate
             by_name.setdefault((name, unit, section), candidate)
     unique: dict[int, Candidate] = {}
