@@ -317,6 +317,28 @@ def test_the_owner_is_reminded_after_one_working_day_and_the_lead_after_three(ap
     assert _sweep(date(2024, 10, 11))["unacknowledged"] == 0
 
 
+def test_the_digest_email_of_a_pending_acknowledgement_is_composed_for_owner_and_lead(app, world, quiet_queue):
+    """The send job composes from plain rows (deliver.py): the 待签收 sentence needs whose notice it is (bench.cluster
+    found every digest with one raising AttributeError, so no e-mail went out)."""
+    from tracker.models import Delivery
+    from tracker.services.reminders import deliver
+    app.config["MAIL_SERVER"] = "127.0.0.1"  # email is a channel only with a mail server (nothing is sent here)
+    for username in ("cadre", "leader"):
+        get_user(username).email = f"{username}@yunle.gov.cn"
+    db.session.commit()
+    _assigned_on_sep30(world)
+    for day in (OCT8, OCT9):
+        _sweep(day)
+    db.session.commit()
+    run_sweep(OCT10, digest_due=True)
+    db.session.commit()
+    ids = list(db.session.scalars(select(Delivery.id).where(Delivery.kind == "digest", Delivery.channel == "email",
+                                                            Delivery.key_date == OCT10)))
+    bodies = {out.to_addr: out.body for out in deliver.load_outgoing(ids)}
+    assert "《开展普法宣讲》已交办,请及时签收。" in bodies["cadre@yunle.gov.cn"]
+    assert "督办:《开展普法宣讲》交办后责任人cadre姓名尚未签收。" in bodies["leader@yunle.gov.cn"]
+
+
 def test_acknowledged_proxied_and_switched_off(app, world, quiet_queue):
     reported = _assigned_on_sep30(world, title="已反馈")
     progress.record_progress(get_user("cadre"), reported, percent=10, note="已开展")

@@ -38,6 +38,7 @@ class _Task:
     title: str
     org_id: int
     owner: _Person | None
+    owner_id: int | None = None  # the 待签收 sentence differs for the owner and the lead (compose.message)
 
 
 @dataclass
@@ -53,6 +54,7 @@ class _Item:
     task: _Task | None  # for issued work not yet in a plan, its title and township; None for a returned report
     actor: _Person | None
     directive_id: int | None = None
+    recipient_id: int | None = None
 
 
 def _compose(d, items: list[_Item], hooks: dict) -> Outgoing:
@@ -90,16 +92,16 @@ def load_outgoing(ids: list[int]) -> list[Outgoing]:
                    Notification.due_date, Notification.for_date, Notification.note,
                    func.coalesce(PlanTask.title, Directive.title),
                    func.coalesce(PlanTask.org_id, Directive.target_org_id),
-                   owner.name, actor.name, Notification.directive_id)
+                   owner.name, actor.name, Notification.directive_id, Notification.recipient_id, PlanTask.owner_id)
             .join(Notification, Notification.id == delivery_item.c.notification_id)
             .outerjoin(PlanTask, PlanTask.id == Notification.task_id)
             .outerjoin(Directive, Directive.id == Notification.directive_id)
             .outerjoin(owner, owner.id == PlanTask.owner_id).outerjoin(actor, actor.id == Notification.actor_id)
             .where(delivery_item.c.delivery_id.in_(ids)).order_by(Notification.id)):
-        task = _Task(r[7], r[8], _Person(r[9]) if r[9] is not None else None) if r[7] is not None else None
+        task = _Task(r[7], r[8], _Person(r[9]) if r[9] is not None else None, r[13]) if r[7] is not None else None
         items.setdefault(r[0], []).append(
             _Item(r[1], r[2], r[3], r[4], r[5], r[6] or "", task, _Person(r[10]) if r[10] is not None else None,
-                  r[11]))
+                  r[11], r[12]))
     org_ids = {d.org_id for d in rows if d.channel != "email"}
     hooks = {o.org_id: o for o in db.session.scalars(select(OrgChannels).where(OrgChannels.org_id.in_(org_ids)))} \
         if org_ids else {}
