@@ -11,7 +11,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from bench.http_load import free_port
 
 
-class MailSink:
+class _Counted:
+    """What a sink received, by message: `seen` counts each, so a message sent twice is a repeat."""
+
+    seen: Counter
+
+    @property
+    def total(self) -> int:
+        return sum(self.seen.values())
+
+    @property
+    def repeats(self) -> int:
+        return sum(n - 1 for n in self.seen.values() if n > 1)
+
+
+class MailSink(_Counted):
     """aiosmtpd in a thread; counts each (recipient, subject), so a message sent twice shows up as a repeat."""
 
     def __init__(self):
@@ -39,16 +53,8 @@ class MailSink:
     def stop(self) -> None:
         self.controller.stop()
 
-    @property
-    def total(self) -> int:
-        return sum(self.seen.values())
 
-    @property
-    def repeats(self) -> int:
-        return sum(n - 1 for n in self.seen.values() if n > 1)
-
-
-class RobotSink:
+class RobotSink(_Counted):
     """An HTTP server answering as a WeCom robot does; counts each (path, body), a repeat being a second post."""
 
     def __init__(self):
@@ -82,11 +88,3 @@ class RobotSink:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
-
-    @property
-    def total(self) -> int:
-        return sum(self.seen.values())
-
-    @property
-    def repeats(self) -> int:
-        return sum(n - 1 for n in self.seen.values() if n > 1)
